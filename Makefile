@@ -1,0 +1,63 @@
+# Incident Desk — the two commands are `make run` and `make test`.
+# Every target installs what is missing first (scripts/setup.sh, idempotent).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+export CARGO_TERM_COLOR ?= auto
+
+UI_SOURCES := $(shell find ui/src -type f) ui/index.html ui/vite.config.ts ui/svelte.config.js \
+              ui/tsconfig.json ui/package-lock.json
+
+.PHONY: help setup ui build run test lint check-rust check-ui test-rust screenshot bindings bench fmt clean
+
+help:
+	@echo "make run         set up, build and open Incident Desk on its default database"
+	@echo "make test        set up, then every check: fmt, clippy, Rust tests, UI typecheck and"
+	@echo "                 unit tests, and the end-to-end tests in the real window"
+	@echo "make screenshot  run the app under Xvfb and save docs/screenshot.png"
+	@echo "make bindings    regenerate ui/src/lib/bindings.ts from the Rust types"
+	@echo "make fmt         format Rust and UI code"
+
+setup:
+	@scripts/setup.sh
+
+# The UI is built to static files that the app embeds at compile time.
+ui/dist/index.html: $(UI_SOURCES) ui/node_modules/.package-lock.json
+	npm --prefix ui run build --silent
+
+ui: setup ui/dist/index.html
+
+build: ui
+	cargo build --workspace --bins
+
+run: build
+	./target/debug/incident-desk
+
+check-ui: setup
+	npm --prefix ui run --silent format:check
+	npm --prefix ui run --silent check
+	npm --prefix ui run --silent test
+
+check-rust: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-rust: build
+	cargo test --workspace
+
+test: setup check-ui check-rust test-rust
+
+screenshot: build
+	cargo run --quiet -p incident-desk-e2e --bin screenshot
+
+bindings:
+	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings
+
+fmt: setup
+	cargo fmt --all
+	npm --prefix ui run --silent format
+
+clean:
+	cargo clean
+	rm -rf ui/dist

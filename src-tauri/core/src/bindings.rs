@@ -1,0 +1,53 @@
+//! TypeScript bindings for every type that crosses the IPC boundary,
+//! generated from the Rust types so the two sides cannot drift.
+//! The generated file is committed (`ui/src/lib/bindings.ts`); a test fails
+//! when it is stale, and `make bindings` rewrites it.
+
+use crate::error::{ErrorCode, ErrorPayload};
+use crate::model::{AppInfo, IncidentSummary};
+use ts_rs::{Config, TS};
+
+/// The complete contents of `ui/src/lib/bindings.ts`.
+pub fn typescript() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let declarations = [
+        ErrorCode::decl(&cfg),
+        ErrorPayload::decl(&cfg),
+        IncidentSummary::decl(&cfg),
+        AppInfo::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.\n",
+    );
+    for declaration in declarations {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(&declaration);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn committed_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts")
+    }
+
+    #[test]
+    fn committed_typescript_bindings_are_up_to_date() -> std::io::Result<()> {
+        let generated = super::typescript();
+        let path = committed_path();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated)?;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/bindings.ts is stale: run `make bindings` and commit the result"
+        );
+        Ok(())
+    }
+}

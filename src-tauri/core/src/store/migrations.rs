@@ -1,0 +1,41 @@
+//! Versioned schema migrations. The schema version lives in the header's
+//! `user_version`; all pending migrations run in one IMMEDIATE transaction, so
+//! a database is either fully at the new version or untouched.
+
+use super::APPLICATION_ID;
+use crate::error::{DeskError, Result};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+/// The migrations in order; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again under the write lock: another process may have migrated meanwhile.
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > LATEST_VERSION {
+        return Err(DeskError::NewerDatabase {
+            path: path.to_path_buf(),
+            found: current,
+            supported: LATEST_VERSION,
+        });
+    }
+    if current == LATEST_VERSION {
+        return Ok(());
+    }
+    let start = usize::try_from(current)
+        .map_err(|_| DeskError::Corrupt(format!("negative schema version {current}")))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        tx.execute_batch(sql)?;
+        tracing::info!(version = index + 1, "applied database migration");
+    }
+    tx.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {LATEST_VERSION};"
+    ))?;
+    tx.commit()?;
+    Ok(())
+}

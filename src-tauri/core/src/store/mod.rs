@@ -1,0 +1,179 @@
+//! The SQLite store: opening a database safely, the per-connection settings,
+//! and the versioned migrations.
+
+mod migrations;
+
+pub use migrations::LATEST_VERSION;
+
+use crate::error::{DeskError, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
+
+/// Written to the header's `application_id`, so we never migrate a stranger's
+/// SQLite file. ("IDSK" in ASCII.)
+pub const APPLICATION_ID: i64 = 0x4944_534B;
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens (creating if needed) the database at `path`, checks it is ours and
+/// not newer than this build, configures the connection and applies pending
+/// migrations in one transaction.
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| DeskError::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|source| DeskError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Read-only checks first: nothing is written to a file we must not touch.
+    check_ownership(&conn, path)?;
+    configure(&conn).map_err(|error| classify_open_error(error, path))?;
+    migrations::migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// Per-connection settings; every connection goes through here.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "the database could not switch to WAL mode");
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    Ok(())
+}
+
+/// Refuses files that are not SQLite, SQLite files of other programs, and
+/// databases written by a newer Incident Desk.
+fn check_ownership(conn: &Connection, path: &Path) -> Result<()> {
+    let header = || -> rusqlite::Result<(i64, i64, i64)> {
+        let app_id = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+        let version = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+        Ok((app_id, version, objects))
+    };
+    let (app_id, version, objects) = header().map_err(|error| classify_open_error(error, path))?;
+    let ours = app_id == APPLICATION_ID || (app_id == 0 && objects == 0);
+    if !ours {
+        return Err(DeskError::NotOurDatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    if version > LATEST_VERSION {
+        return Err(DeskError::NewerDatabase {
+            path: path.to_path_buf(),
+            found: version,
+            supported: LATEST_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn classify_open_error(error: rusqlite::Error, path: &Path) -> DeskError {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => DeskError::NotOurDatabase {
+            path: path.to_path_buf(),
+        },
+        _ => DeskError::Open {
+            path: path.to_path_buf(),
+            source: error,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    #[test]
+    fn a_new_database_is_created_migrated_and_in_wal_mode() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("nested/dir/desk.db");
+        let conn = open(&path)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        assert_eq!(mode, "wal");
+        assert_eq!(fk, 1);
+        assert_eq!(version, LATEST_VERSION);
+        assert_eq!(app_id, APPLICATION_ID);
+        Ok(())
+    }
+
+    #[test]
+    fn reopening_is_idempotent() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("desk.db");
+        drop(open(&path)?);
+        let conn = open(&path)?;
+        let levels: i64 = conn.query_row("SELECT count(*) FROM levels", [], |r| r.get(0))?;
+        assert_eq!(levels, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_byte_for_byte_untouched() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("future.db");
+        {
+            let conn = Connection::open(&path)?;
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID};
+                 CREATE TABLE from_the_future (x INTEGER);
+                 PRAGMA user_version = {};",
+                LATEST_VERSION + 7
+            ))?;
+        }
+        let before = std::fs::read(&path)?;
+        let error = open(&path)
+            .err()
+            .ok_or("a newer database must be refused")?;
+        assert_eq!(error.code(), crate::ErrorCode::NewerDatabase);
+        assert!(error.to_string().contains("newer version"), "{error}");
+        assert_eq!(std::fs::read(&path)?, before, "the file must not change");
+        assert!(!dir.path().join("future.db-wal").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_that_is_not_sqlite_is_refused_untouched() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("notes.txt");
+        let text = "these are my notes, not a database\n".repeat(200);
+        std::fs::write(&path, &text)?;
+        let error = open(&path).err().ok_or("a text file must be refused")?;
+        assert_eq!(error.code(), crate::ErrorCode::NotOurDatabase, "{error}");
+        assert_eq!(std::fs::read_to_string(&path)?, text);
+        Ok(())
+    }
+
+    #[test]
+    fn another_programs_sqlite_file_is_refused_untouched() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("other.db");
+        {
+            let conn = Connection::open(&path)?;
+            conn.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY);")?;
+        }
+        let before = std::fs::read(&path)?;
+        let error = open(&path)
+            .err()
+            .ok_or("a foreign database must be refused")?;
+        assert_eq!(error.code(), crate::ErrorCode::NotOurDatabase);
+        assert_eq!(std::fs::read(&path)?, before);
+        Ok(())
+    }
+}

@@ -1,0 +1,58 @@
+//! The desktop shell: opens the window, wires Tauri commands to the core's
+//! `Desk`, and does the desktop chores (logging, later notifications, tray).
+//! No business rules live here.
+
+mod commands;
+mod logging;
+mod state;
+
+pub use state::AppState;
+
+use std::process::ExitCode;
+
+/// Registers the state and the commands; shared by the real app and the tests.
+pub fn with_commands<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::list_incidents,
+            commands::app_info,
+        ])
+}
+
+/// Runs the application until its last window closes.
+pub fn run() -> ExitCode {
+    logging::install_panic_hook();
+    let state = AppState::open_default();
+    let app = with_commands(tauri::Builder::default(), state)
+        .setup(|app| {
+            logging::init(app.handle());
+            let state = tauri::Manager::state::<AppState>(app);
+            state.log_startup();
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match app {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "Incident Desk could not start");
+            eprintln!("Incident Desk could not start: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use incident_core::APP_IDENTIFIER;
+
+    #[test]
+    fn the_core_and_the_tauri_config_agree_on_the_identifier() -> Result<(), serde_json::Error> {
+        let config: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json"))?;
+        assert_eq!(config["identifier"], APP_IDENTIFIER);
+        Ok(())
+    }
+}

@@ -1,0 +1,99 @@
+//! Where the built binaries and the test outputs are, and a guard against
+//! testing a binary that is older than its sources.
+
+use crate::{HarnessError, Result};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The directory of the running profile's binaries (`target/debug`), found
+/// from this executable (`target/debug/deps/…` or `target/debug/…`), so
+/// `CARGO_TARGET_DIR` and profiles just work.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.file_name().is_some_and(|name| name == "deps") {
+        dir.pop();
+    }
+    dir
+}
+
+/// `target/e2e`: screenshots and logs of end-to-end runs.
+pub fn e2e_output_dir() -> PathBuf {
+    let profile = profile_dir();
+    let target = profile.parent().map(Path::to_path_buf).unwrap_or(profile);
+    target.join("e2e")
+}
+
+pub fn idesk_binary() -> PathBuf {
+    profile_dir().join("idesk")
+}
+
+/// The built app, checked to exist and to be newer than everything it is
+/// built from (Rust sources, migrations, config and the built UI).
+pub fn app_binary() -> Result<PathBuf> {
+    let binary = profile_dir().join("incident-desk");
+    let built = modified(&binary).ok_or_else(|| HarnessError::MissingBinary {
+        path: binary.clone(),
+    })?;
+    let root = workspace_root();
+    let sources = [
+        root.join("src-tauri/src"),
+        root.join("src-tauri/core/src"),
+        root.join("src-tauri/core/migrations"),
+        root.join("src-tauri/tauri.conf.json"),
+        root.join("src-tauri/capabilities"),
+        root.join("ui/dist"),
+    ];
+    for source in sources {
+        if let Some((file, time)) = newest_file(&source)
+            && time > built
+        {
+            return Err(HarnessError::StaleBinary {
+                binary,
+                source_file: file,
+            });
+        }
+    }
+    // The embedded UI must itself be built from the current UI sources.
+    let dist = root.join("ui/dist/index.html");
+    let dist_time =
+        modified(&dist).ok_or_else(|| HarnessError::MissingBinary { path: dist.clone() })?;
+    for source in [root.join("ui/src"), root.join("ui/index.html")] {
+        if let Some((file, time)) = newest_file(&source)
+            && time > dist_time
+        {
+            return Err(HarnessError::StaleBinary {
+                binary: dist,
+                source_file: file,
+            });
+        }
+    }
+    Ok(binary)
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn newest_file(path: &Path) -> Option<(PathBuf, SystemTime)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if metadata.is_file() {
+        return Some((path.to_path_buf(), metadata.modified().ok()?));
+    }
+    let mut newest: Option<(PathBuf, SystemTime)> = None;
+    for entry in std::fs::read_dir(path).ok()?.flatten() {
+        if let Some(candidate) = newest_file(&entry.path())
+            && newest.as_ref().is_none_or(|(_, time)| candidate.1 > *time)
+        {
+            newest = Some(candidate);
+        }
+    }
+    newest
+}

@@ -1,0 +1,20 @@
+//! The end-to-end harness: a private X display (Xvfb) and D-Bus session bus,
+//! `tauri-driver` with `WebKitWebDriver`, and the real Incident Desk binary on
+//! a fresh temporary database. Every wait has a timeout and every process we
+//! start is ended by its own id (or process group) when the `Session` drops,
+//! also when a test fails.
+
+mod artifacts;
+mod bus;
+mod display;
+mod driver;
+mod error;
+mod process;
+mod session;
+
+pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};
+pub use error::HarnessError;
+pub use process::pid_is_alive;
+pub use session::{Session, SessionOptions};
+
+pub type Result<T, E = HarnessError> = std::result::Result<T, E>;

@@ -1,0 +1,243 @@
+//! One end-to-end session: display + bus + driver + the app on its own
+//! temporary database and data directories.
+
+use crate::artifacts::{app_binary, e2e_output_dir, idesk_binary};
+use crate::bus::SessionBus;
+use crate::display::Display;
+use crate::driver::Driver;
+use crate::process::{group_is_alive, pid_is_alive};
+use crate::{HarnessError, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::Duration;
+use tempfile::TempDir;
+
+/// End-to-end sessions run one at a time: each starts a whole desktop stack,
+/// and two cores are not enough to run several without flaky timings.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[derive(Default)]
+pub struct SessionOptions {
+    /// Use this database instead of a fresh one.
+    pub db: Option<PathBuf>,
+    /// Extra environment for the app.
+    pub env: Vec<(String, String)>,
+}
+
+pub struct Session {
+    pub client: Client,
+    pub name: String,
+    pub db_path: PathBuf,
+    pub log_dir: PathBuf,
+    pub display: String,
+    pub bus_address: String,
+    // Dropped in this order: the app's process group first, then the bus and display.
+    driver: Driver,
+    bus: SessionBus,
+    xserver: Display,
+    _home: TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// Process ids a test can check after the session is gone.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPids {
+    pub driver_group: u32,
+    pub bus: u32,
+    pub xvfb: Option<u32>,
+}
+
+impl SessionPids {
+    pub fn any_alive(&self) -> bool {
+        group_is_alive(self.driver_group)
+            || pid_is_alive(self.bus)
+            || self.xvfb.is_some_and(pid_is_alive)
+    }
+}
+
+async fn within<T>(what: &str, limit: Duration, fut: impl Future<Output = T>) -> Result<T> {
+    tokio::time::timeout(limit, fut)
+        .await
+        .map_err(|_| HarnessError::Timeout {
+            what: what.to_owned(),
+            seconds: limit.as_secs_f64(),
+        })
+}
+
+impl Session {
+    pub async fn start(name: &str) -> Result<Session> {
+        Session::start_with(name, SessionOptions::default()).await
+    }
+
+    pub async fn start_with(name: &str, options: SessionOptions) -> Result<Session> {
+        let turn = ONE_AT_A_TIME.lock().await;
+        let binary = app_binary()?;
+        let home = tempfile::Builder::new().prefix("idesk-e2e-").tempdir()?;
+        let db_path = options.db.unwrap_or_else(|| home.path().join("desk.db"));
+        let log_dir = home.path().join("logs");
+        let xserver = Display::acquire()?;
+        let bus = SessionBus::start()?;
+        let display = xserver.name.clone();
+        let bus_address = bus.address.clone();
+
+        let dir = |sub: &str| home.path().join(sub).display().to_string();
+        let mut env: Vec<(String, String)> = vec![
+            ("DISPLAY".into(), display.clone()),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address.clone()),
+            ("INCIDENT_DESK_DB".into(), db_path.display().to_string()),
+            (
+                "INCIDENT_DESK_LOG_DIR".into(),
+                log_dir.display().to_string(),
+            ),
+            // Keep WebKit's caches and storage out of the user's home.
+            ("XDG_DATA_HOME".into(), dir("data")),
+            ("XDG_CACHE_HOME".into(), dir("cache")),
+            ("XDG_CONFIG_HOME".into(), dir("config")),
+            // Without these, WebKit starts an accessibility bus that outlives the test.
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            (
+                "AT_SPI_BUS_ADDRESS".into(),
+                "unix:path=/nonexistent/at-spi".into(),
+            ),
+            ("WEBKIT_A11Y_BUS_ADDRESS".into(), String::new()),
+            ("GTK_A11Y".into(), "none".into()),
+        ];
+        env.extend(options.env);
+
+        let out = e2e_output_dir();
+        std::fs::create_dir_all(&out)?;
+        let log = std::fs::File::create(out.join(format!("{name}.driver.log")))?;
+        let driver = Driver::start(&env, log)?;
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": binary.display().to_string() }),
+        );
+        let client = within(
+            "a WebDriver session with the app",
+            Duration::from_secs(30),
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{}", driver.port)),
+        )
+        .await??;
+
+        Ok(Session {
+            client,
+            name: name.to_owned(),
+            db_path,
+            log_dir,
+            display,
+            bus_address,
+            driver,
+            bus,
+            xserver,
+            _home: home,
+            _turn: turn,
+        })
+    }
+
+    pub fn pids(&self) -> SessionPids {
+        SessionPids {
+            driver_group: self.driver.process.pid(),
+            bus: self.bus.daemon.pid(),
+            xvfb: self.xserver.server.as_ref().map(|s| s.pid()),
+        }
+    }
+
+    /// Waits (up to `limit`) for an element matching `css`.
+    pub async fn wait_for(&self, css: &str, limit: Duration) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(limit)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|error| match error {
+                fantoccini::error::CmdError::WaitTimeout => HarnessError::Timeout {
+                    what: format!("element `{css}`"),
+                    seconds: limit.as_secs_f64(),
+                },
+                other => other.into(),
+            })
+    }
+
+    /// The visible text of the first element matching `css` (waits up to 10 s).
+    pub async fn text(&self, css: &str) -> Result<String> {
+        let element = self.wait_for(css, Duration::from_secs(10)).await?;
+        Ok(within("element text", Duration::from_secs(10), element.text()).await??)
+    }
+
+    /// The DOM text of the first element matching `css` (waits up to 10 s).
+    /// Unlike [`Session::text`] it does not depend on WebDriver's visibility
+    /// heuristics, which miss text in some overflow-clipped elements.
+    pub async fn text_content(&self, css: &str) -> Result<String> {
+        let element = self.wait_for(css, Duration::from_secs(10)).await?;
+        let value = within(
+            "element textContent",
+            Duration::from_secs(10),
+            self.client.execute(
+                "return arguments[0].textContent;",
+                vec![serde_json::to_value(&element)?],
+            ),
+        )
+        .await??;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the page has painted its current state (two animation
+    /// frames), so a screenshot shows what the DOM says.
+    pub async fn settle(&self) -> Result<()> {
+        within(
+            "the page to paint",
+            Duration::from_secs(10),
+            self.client.execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            ),
+        )
+        .await??;
+        Ok(())
+    }
+
+    /// Saves a WebDriver screenshot as `target/e2e/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.settle().await?;
+        let png = within(
+            "a screenshot",
+            Duration::from_secs(15),
+            self.client.screenshot(),
+        )
+        .await??;
+        let path = e2e_output_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Runs the real `idesk` on this session's database.
+    pub fn idesk(&self, args: &[&str]) -> Result<Output> {
+        let output = std::process::Command::new(idesk_binary())
+            .args(args)
+            .env("INCIDENT_DESK_DB", &self.db_path)
+            .output()?;
+        Ok(output)
+    }
+
+    /// Closes the WebDriver session (which ends the app), then everything else.
+    pub async fn close(self) -> Result<()> {
+        let closed = within(
+            "the WebDriver session to close",
+            Duration::from_secs(10),
+            self.client.clone().close(),
+        )
+        .await;
+        drop(self);
+        closed??;
+        Ok(())
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use incident_core::ErrorPayload;
-use incident_core::model::{AppInfo, IncidentSummary};
+use incident_core::model::{AppInfo, BoardRow};
 use tauri::State;
 
 type CommandResult<T> = Result<T, ErrorPayload>;
@@ -11,9 +11,11 @@ type CommandResult<T> = Result<T, ErrorPayload>;
 #[tauri::command]
 pub(crate) async fn list_incidents(
     state: State<'_, AppState>,
-) -> CommandResult<Vec<IncidentSummary>> {
+    include_closed: Option<bool>,
+) -> CommandResult<Vec<BoardRow>> {
     let desk = state.desk()?;
-    desk.list_incidents().map_err(|error| error.payload())
+    desk.list_incidents(include_closed.unwrap_or(false))
+        .map_err(|error| error.payload())
 }
 
 #[tauri::command]
@@ -73,6 +75,7 @@ mod tests {
         let error = ErrorPayload {
             code: ErrorCode::NewerDatabase,
             message: "written by a newer version".into(),
+            field: None,
         };
         let response = invoke(AppState::new(Err(error)), "list_incidents");
         assert_eq!(

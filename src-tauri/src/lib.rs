@@ -2,6 +2,7 @@
 //! `Desk`, and does the desktop chores (logging, later notifications, tray).
 //! No business rules live here.
 
+mod background;
 mod commands;
 mod logging;
 mod state;
@@ -32,6 +33,10 @@ pub fn run() -> ExitCode {
             logging::init(app.handle());
             let state = tauri::Manager::state::<AppState>(app);
             state.log_startup();
+            if let Some(desk) = state.shared_desk() {
+                background::forward_changes(app.handle().clone(), desk.clone());
+                background::keep_backups(desk);
+            }
             Ok(())
         })
         .run(tauri::generate_context!());

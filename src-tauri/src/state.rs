@@ -3,14 +3,17 @@
 //! the app crashing or touching a database it must not).
 
 use incident_core::{Desk, ErrorPayload};
+use std::sync::Arc;
 
 pub struct AppState {
-    desk: Result<Desk, ErrorPayload>,
+    desk: Result<Arc<Desk>, ErrorPayload>,
 }
 
 impl AppState {
     pub fn new(desk: Result<Desk, ErrorPayload>) -> AppState {
-        AppState { desk }
+        AppState {
+            desk: desk.map(Arc::new),
+        }
     }
 
     /// Opens the shared database (`$INCIDENT_DESK_DB` or the app-data default).
@@ -20,7 +23,12 @@ impl AppState {
 
     /// The desk, or the startup error every command reports.
     pub fn desk(&self) -> Result<&Desk, ErrorPayload> {
-        self.desk.as_ref().map_err(Clone::clone)
+        self.desk.as_deref().map_err(Clone::clone)
+    }
+
+    /// A shared handle for background work (watcher, backups).
+    pub fn shared_desk(&self) -> Option<Arc<Desk>> {
+        self.desk.as_ref().ok().cloned()
     }
 
     pub fn log_startup(&self) {

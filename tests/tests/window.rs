@@ -134,3 +134,33 @@ async fn the_theme_follows_the_systems_light_or_dark_preference() -> TestResult 
     assert!(brightness(&dark_bg) < 150, "dark background: {dark_bg}");
     Ok(())
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_incident_declared_with_idesk_appears_within_a_second() -> TestResult {
+    let session = Session::start("idesk-live").await?;
+    session.wait_for("[data-testid=board-empty]", LOAD).await?;
+
+    let declared = session.idesk(&[
+        "declare",
+        "--title",
+        "Declared from a terminal",
+        "--kind",
+        "outage",
+        "--level",
+        "L1",
+    ])?;
+    assert!(declared.status.success(), "{declared:?}");
+    let written = Instant::now();
+    let row = session
+        .wait_for("[data-testid=incident-row]", Duration::from_secs(1))
+        .await?;
+    let seen_after = written.elapsed();
+    let text = row.text().await?;
+    assert!(text.contains("Declared from a terminal"), "{text}");
+    assert!(text.contains("INC-1"), "{text}");
+    assert!(seen_after <= Duration::from_secs(1), "took {seen_after:?}");
+    eprintln!("idesk write visible in the window after {seen_after:?}");
+    session.screenshot("idesk-live").await?;
+    session.close().await?;
+    Ok(())
+}

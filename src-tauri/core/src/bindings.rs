@@ -3,8 +3,11 @@
 //! The generated file is committed (`ui/src/lib/bindings.ts`); a test fails
 //! when it is stale, and `make bindings` rewrites it.
 
+use crate::desk::{Classification, Declaration, IncidentExport};
+use crate::domain::*;
 use crate::error::{ErrorCode, ErrorPayload};
-use crate::model::{AppInfo, IncidentSummary};
+use crate::model::*;
+use crate::time::Timestamp;
 use ts_rs::{Config, TS};
 
 /// The complete contents of `ui/src/lib/bindings.ts`.
@@ -13,8 +16,39 @@ pub fn typescript() -> String {
     let declarations = [
         ErrorCode::decl(&cfg),
         ErrorPayload::decl(&cfg),
-        IncidentSummary::decl(&cfg),
+        Timestamp::decl(&cfg),
+        IncidentKind::decl(&cfg),
+        PublicStatus::decl(&cfg),
+        Source::decl(&cfg),
+        Stage::decl(&cfg),
+        StageState::decl(&cfg),
+        Role::decl(&cfg),
+        Channel::decl(&cfg),
+        CommunicationState::decl(&cfg),
+        ActionState::decl(&cfg),
+        ReviewField::decl(&cfg),
+        Scope::decl(&cfg),
+        StageRecord::decl(&cfg),
+        Stages::decl(&cfg),
+        RoleAssignment::decl(&cfg),
+        Communication::decl(&cfg),
+        Review::decl(&cfg),
+        ActionItem::decl(&cfg),
+        IncidentRecord::decl(&cfg),
+        Change::decl(&cfg),
+        EntryKind::decl(&cfg),
+        TimelineEntry::decl(&cfg),
+        StageBrief::decl(&cfg),
+        BoardRow::decl(&cfg),
+        Metrics::decl(&cfg),
+        IncidentDetail::decl(&cfg),
+        Person::decl(&cfg),
+        Level::decl(&cfg),
         AppInfo::decl(&cfg),
+        ChangeEvent::decl(&cfg),
+        Declaration::decl(&cfg),
+        Classification::decl(&cfg),
+        IncidentExport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.\n",

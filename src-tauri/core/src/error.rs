@@ -1,7 +1,9 @@
 //! The typed errors of the core. Every error has a stable machine-readable
-//! [`ErrorCode`] and a human message; across the IPC boundary it travels as an
-//! [`ErrorPayload`] so the UI never has to match on message text.
+//! [`ErrorCode`] and a human message (and, for bad input, the field it is
+//! about); across the IPC boundary it travels as an [`ErrorPayload`] so the
+//! UI never has to match on message text.
 
+use crate::domain::Stage;
 use serde::{Serialize, Serializer};
 use std::path::PathBuf;
 use ts_rs::TS;
@@ -41,11 +43,84 @@ pub enum DeskError {
     #[error("no data directory could be determined for this user; set INCIDENT_DESK_DB")]
     NoDataDir,
 
+    #[error("the database is busy: another program kept it locked for too long; try again")]
+    Busy,
+
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
 
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+
+    /// Bad input for one field.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+
+    #[error("unknown {what} \"{given}\": expected one of {valid}")]
+    UnknownName {
+        what: &'static str,
+        given: String,
+        valid: String,
+    },
+
+    #[error("{field} is too long: {actual} characters, at most {max} allowed")]
+    TooLong {
+        field: &'static str,
+        max: usize,
+        actual: usize,
+    },
+
+    #[error("no {what} {key}")]
+    NotFound { what: &'static str, key: String },
+
+    /// The change contradicts the current state (e.g. already closed).
+    #[error("{0}")]
+    Conflict(String),
+
+    #[error(
+        "{reference} cannot be closed: {} still open (every stage must be done, skipped or deferred)",
+        list_stages(stages)
+    )]
+    OpenStages {
+        reference: String,
+        stages: Vec<Stage>,
+    },
+
+    #[error("cannot import: {0}")]
+    Import(String),
+
+    #[error(
+        "cannot import: the file was exported by a newer Incident Desk (format version {found}; \
+         this version reads up to {supported})"
+    )]
+    NewerExport { found: u32, supported: u32 },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn list_stages(stages: &[Stage]) -> String {
+    let names: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+    let verb = if names.len() == 1 { "is" } else { "are" };
+    format!("{} {verb}", names.join(", "))
+}
+
+impl From<rusqlite::Error> for DeskError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                DeskError::Busy
+            }
+            _ => DeskError::Database(error),
+        }
+    }
 }
 
 /// Stable codes for [`DeskError`]; the UI decides what to show from these.
@@ -56,15 +131,27 @@ pub enum ErrorCode {
     NewerDatabase,
     NotOurDatabase,
     StorageUnavailable,
+    Busy,
     Database,
     Corrupt,
+    InvalidInput,
+    NotFound,
+    Conflict,
+    OpenStages,
+    InvalidImport,
+    NewerExport,
+    Io,
 }
 
-/// The shape of an error on the wire: `{ "code": "...", "message": "..." }`.
+/// The shape of an error on the wire: `{ "code", "message", "field"? }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ErrorPayload {
     pub code: ErrorCode,
     pub message: String,
+    /// The input the error is about, when there is one (e.g. "title").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl DeskError {
@@ -75,8 +162,33 @@ impl DeskError {
             DeskError::Open { .. } | DeskError::DataDir { .. } | DeskError::NoDataDir => {
                 ErrorCode::StorageUnavailable
             }
+            DeskError::Busy => ErrorCode::Busy,
             DeskError::Database(_) => ErrorCode::Database,
             DeskError::Corrupt(_) => ErrorCode::Corrupt,
+            DeskError::Invalid { .. }
+            | DeskError::UnknownName { .. }
+            | DeskError::TooLong { .. } => ErrorCode::InvalidInput,
+            DeskError::NotFound { .. } => ErrorCode::NotFound,
+            DeskError::Conflict(_) => ErrorCode::Conflict,
+            DeskError::OpenStages { .. } => ErrorCode::OpenStages,
+            DeskError::Import(_) => ErrorCode::InvalidImport,
+            DeskError::NewerExport { .. } => ErrorCode::NewerExport,
+            DeskError::Io { .. } => ErrorCode::Io,
+        }
+    }
+
+    /// The input field this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DeskError::Invalid { field, .. } | DeskError::TooLong { field, .. } => Some(field),
+            DeskError::UnknownName { what, .. } => Some(match *what {
+                "incident kind" => "kind",
+                "public status" => "status",
+                "stage state" => "state",
+                "review field" => "field",
+                other => other,
+            }),
+            _ => None,
         }
     }
 
@@ -84,6 +196,15 @@ impl DeskError {
         ErrorPayload {
             code: self.code(),
             message: self.to_string(),
+            field: self.field().map(str::to_owned),
+        }
+    }
+
+    /// Shorthand for bad input in one field.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> DeskError {
+        DeskError::Invalid {
+            field,
+            message: message.into(),
         }
     }
 }
@@ -112,6 +233,27 @@ mod tests {
         let message = json["message"].as_str().unwrap_or_default();
         assert!(message.contains("newer version"), "{message}");
         assert!(message.contains("/tmp/x.db"), "{message}");
+        assert!(json.get("field").is_none());
         Ok(())
+    }
+
+    #[test]
+    fn input_errors_name_their_field() -> Result<(), serde_json::Error> {
+        let json = serde_json::to_value(DeskError::invalid("title", "the title is empty"))?;
+        assert_eq!(json["code"], "invalid_input");
+        assert_eq!(json["field"], "title");
+        Ok(())
+    }
+
+    #[test]
+    fn open_stages_are_listed_by_name() {
+        let error = DeskError::OpenStages {
+            reference: "INC-4".into(),
+            stages: vec![Stage::Diagnose, Stage::Review],
+        };
+        assert_eq!(
+            error.to_string(),
+            "INC-4 cannot be closed: diagnose, review are still open (every stage must be done, skipped or deferred)"
+        );
     }
 }

@@ -5,13 +5,20 @@
 
 pub mod bindings;
 pub mod desk;
+pub mod domain;
 pub mod error;
+pub mod format;
+pub mod markdown;
+pub mod metrics;
 pub mod model;
 pub mod paths;
+pub mod replay;
 pub mod store;
+pub mod time;
 
 pub use desk::Desk;
 pub use error::{DeskError, ErrorCode, ErrorPayload};
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 
 /// The application identifier; also the name of the data directory.
 /// Must equal `identifier` in `src-tauri/tauri.conf.json` (a shell test checks it).

@@ -1,22 +1,88 @@
-//! Domain types shared with the UI (their TypeScript twins are generated).
+//! What the core hands to its clients (the board, the incident view, the
+//! directory); their TypeScript twins are generated into the UI.
 
-use chrono::{DateTime, Utc};
+use crate::domain::*;
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// One stage's state, for the board's compact tracker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StageBrief {
+    pub stage: Stage,
+    pub state: StageState,
+}
+
 /// One row of the command board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct IncidentSummary {
+pub struct BoardRow {
     pub id: String,
     /// Human reference, `INC-<n>`.
     #[serde(rename = "ref")]
     #[ts(rename = "ref")]
     pub reference: String,
     pub title: String,
-    pub kind: String,
+    pub kind: IncidentKind,
     pub level: String,
-    pub status: String,
-    pub declared_at: DateTime<Utc>,
+    /// Position of the level in the scale (1 = most severe).
+    pub level_rank: i64,
+    pub status: PublicStatus,
+    /// The seven stages in canonical order.
+    pub stages: Vec<StageBrief>,
+    pub commander: Option<String>,
+    pub started_at: Timestamp,
+    pub detected_at: Timestamp,
+    pub declared_at: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    /// When the last timeline entry was recorded.
+    pub last_activity_at: Timestamp,
+    /// The next deadline (filled by the deadline policy).
+    pub next_deadline: Option<Timestamp>,
+}
+
+/// Durations teams track, in whole seconds; null when a time is missing.
+/// Definitions (also in the README):
+/// - `time_to_detect`: detected − impact started
+/// - `time_to_acknowledge`: first commander assignment − detected
+/// - `time_to_first_update`: first message sent on a public channel
+///   (status page, social, email) − impact started
+/// - `time_to_mitigate`: remediate stage done − impact started
+/// - `time_to_resolve`: public status resolved − impact started
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Metrics {
+    pub time_to_detect: Option<i64>,
+    pub time_to_acknowledge: Option<i64>,
+    pub time_to_first_update: Option<i64>,
+    pub time_to_mitigate: Option<i64>,
+    pub time_to_resolve: Option<i64>,
+}
+
+/// Everything about one incident: its state, its timeline (in order of
+/// occurrence) and its metrics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub record: IncidentRecord,
+    pub timeline: Vec<TimelineEntry>,
+    pub metrics: Metrics,
+}
+
+/// Someone in the people directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Person {
+    pub name: String,
+    pub handle: String,
+    pub contact: String,
+    pub team: String,
+}
+
+/// A severity level (the scale is data: teams can add levels).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Level {
+    pub name: String,
+    pub description: String,
+    pub rank: i64,
 }
 
 /// What the window shows in its footer and the diagnostics.
@@ -24,4 +90,21 @@ pub struct IncidentSummary {
 pub struct AppInfo {
     pub version: String,
     pub database_path: String,
+}
+
+/// Published after every committed change, so views can refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChangeEvent {
+    /// An incident changed in this process.
+    Incident {
+        id: String,
+        #[serde(rename = "ref")]
+        #[ts(rename = "ref")]
+        reference: String,
+    },
+    /// The people directory or the levels changed in this process.
+    Directory,
+    /// Another process (idesk, a script) changed the database.
+    External,
 }

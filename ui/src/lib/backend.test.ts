@@ -33,14 +33,34 @@ describe("isStartupError", () => {
 });
 
 describe("tauriBackend", () => {
+  it("subscribes to the shell's change event", async () => {
+    const seen: string[] = [];
+    const backend = tauriBackend(
+      () => Promise.reject(new Error("unused")),
+      (event, handler) => {
+        seen.push(event);
+        handler({ type: "external" });
+        return Promise.resolve(() => {});
+      },
+    );
+    const events: unknown[] = [];
+    await backend.onChange((event) => events.push(event));
+    expect(seen).toEqual(["desk-change"]);
+    expect(events).toEqual([{ type: "external" }]);
+  });
+
   it("calls the named command and returns its value", async () => {
-    const calls: string[] = [];
-    const backend = tauriBackend(<T>(cmd: string) => {
-      calls.push(cmd);
+    const calls: [string, unknown][] = [];
+    const backend = tauriBackend(<T>(cmd: string, args?: Record<string, unknown>) => {
+      calls.push([cmd, args]);
       return Promise.resolve([] as T);
     });
     await expect(backend.listIncidents()).resolves.toEqual([]);
-    expect(calls).toEqual(["list_incidents"]);
+    await backend.listIncidents(true);
+    expect(calls).toEqual([
+      ["list_incidents", { includeClosed: false }],
+      ["list_incidents", { includeClosed: true }],
+    ]);
   });
 
   it("turns a rejection into a BackendError", async () => {

@@ -2,12 +2,18 @@
 // `Backend`; the app passes the Tauri one, unit tests pass their own.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, ErrorCode, ErrorPayload, IncidentSummary } from "./bindings";
+import { listen } from "@tauri-apps/api/event";
+import type { AppInfo, BoardRow, ChangeEvent, ErrorCode, ErrorPayload } from "./bindings";
 
 export interface Backend {
-  listIncidents(): Promise<IncidentSummary[]>;
+  listIncidents(includeClosed?: boolean): Promise<BoardRow[]>;
   appInfo(): Promise<AppInfo>;
+  /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
+  onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
 }
+
+/** The event the shell forwards the core's changes on. */
+export const CHANGE_EVENT = "desk-change";
 
 /** A failed command, with the core's machine-readable code. */
 export class BackendError extends Error {
@@ -24,8 +30,16 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "newer_database",
   "not_our_database",
   "storage_unavailable",
+  "busy",
   "database",
   "corrupt",
+  "invalid_input",
+  "not_found",
+  "conflict",
+  "open_stages",
+  "invalid_import",
+  "newer_export",
+  "io",
 ]);
 
 function isErrorPayload(value: unknown): value is ErrorPayload {
@@ -61,8 +75,12 @@ export function isStartupError(error: BackendError): boolean {
 }
 
 type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+type Listen = (event: string, handler: (payload: ChangeEvent) => void) => Promise<() => void>;
 
-export function tauriBackend(call: Invoke = invoke): Backend {
+const tauriListen: Listen = (event, handler) =>
+  listen<ChangeEvent>(event, (message) => handler(message.payload));
+
+export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriListen): Backend {
   async function command<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
     try {
       return await call<T>(cmd, args);
@@ -71,7 +89,9 @@ export function tauriBackend(call: Invoke = invoke): Backend {
     }
   }
   return {
-    listIncidents: () => command<IncidentSummary[]>("list_incidents"),
+    listIncidents: (includeClosed = false) =>
+      command<BoardRow[]>("list_incidents", { includeClosed }),
     appInfo: () => command<AppInfo>("app_info"),
+    onChange: (handler) => subscribe(CHANGE_EVENT, handler),
   };
 }

@@ -1,13 +1,215 @@
 // Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.
 
-export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "database" | "corrupt";
+export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "newer_export" | "io";
 
-export type ErrorPayload = { code: ErrorCode, message: string, };
+export type ErrorPayload = { code: ErrorCode, message: string, 
+/**
+ * The input the error is about, when there is one (e.g. "title").
+ */
+field?: string, };
 
-export type IncidentSummary = { id: string, 
+export type Timestamp = string;
+
+export type IncidentKind = "outage" | "degradation" | "security" | "user_issue";
+
+export type PublicStatus = "investigating" | "identified" | "monitoring" | "resolved";
+
+export type Source = "monitoring" | "synthetic" | "user_report" | "internal";
+
+export type Stage = "identify" | "classify" | "communicate" | "remediate" | "diagnose" | "repair" | "review";
+
+export type StageState = "pending" | "active" | "done" | "skipped" | "deferred";
+
+export type Role = "commander" | "deputy" | "scribe" | "communications" | "operations" | "expert" | "support";
+
+export type Channel = "status_page" | "social" | "email" | "internal" | "support";
+
+export type CommunicationState = "draft" | "approved" | "sent" | "discarded";
+
+export type ActionState = "open" | "done" | "dropped";
+
+export type ReviewField = "summary" | "impact" | "root_cause" | "contributing_factors" | "went_well" | "went_badly" | "lucky";
+
+export type Scope = { 
+/**
+ * Affected services, in the order given.
+ */
+services: Array<string>, 
+/**
+ * Affected users, segment or region (free text, e.g. "EU customers on plan X").
+ */
+segment: string, customer_facing: boolean, };
+
+export type StageRecord = { state: StageState, 
+/**
+ * When it first became active.
+ */
+started_at: Timestamp | null, 
+/**
+ * When it became done, skipped or deferred (cleared if reopened).
+ */
+completed_at: Timestamp | null, 
+/**
+ * When its state last changed.
+ */
+changed_at: Timestamp | null, 
+/**
+ * Who made the last change.
+ */
+owner: string | null, 
+/**
+ * Why it was skipped, or what it was deferred to.
+ */
+reason: string | null, };
+
+export type Stages = { identify: StageRecord, classify: StageRecord, communicate: StageRecord, remediate: StageRecord, diagnose: StageRecord, repair: StageRecord, review: StageRecord, };
+
+export type RoleAssignment = { role: Role, person: string, assumed_at: Timestamp, relieved_at: Timestamp | null, };
+
+export type Communication = { id: string, channel: Channel, 
+/**
+ * Targeted subset of users, if any (e.g. "EU customers on plan X").
+ */
+segment: string, body: string, state: CommunicationState, created_at: Timestamp, approved_by: string | null, approved_at: Timestamp | null, sent_at: Timestamp | null, };
+
+export type Review = { summary: string, impact: string, root_cause: string, contributing_factors: string, went_well: string, went_badly: string, lucky: string, };
+
+export type ActionItem = { id: string, title: string, owner: string | null, 
+/**
+ * A calendar date, `YYYY-MM-DD`.
+ */
+due: string | null, state: ActionState, 
+/**
+ * The stage that was deferred to this item, if any.
+ */
+from_stage: Stage | null, created_at: Timestamp, };
+
+export type IncidentRecord = { id: string, 
 /**
  * Human reference, `INC-<n>`.
  */
-ref: string, title: string, kind: string, level: string, status: string, declared_at: string, };
+ref: string, title: string, summary: string, kind: IncidentKind, level: string, status: PublicStatus, source: Source, scope: Scope, 
+/**
+ * Impact start (may be back-dated).
+ */
+started_at: Timestamp, detected_at: Timestamp, declared_at: Timestamp, 
+/**
+ * When the public status last became `resolved` (null while not resolved).
+ */
+resolved_at: Timestamp | null, closed_at: Timestamp | null, stages: Stages, roles: Array<RoleAssignment>, communications: Array<Communication>, review: Review, action_items: Array<ActionItem>, };
+
+export type Change = { "type": "declared", id: string, title: string, summary: string, kind: IncidentKind, level: string, source: Source, started_at: Timestamp, detected_at: Timestamp, } | { "type": "edited", title: string | null, summary: string | null, } | { "type": "classified", kind: IncidentKind | null, level: string | null, services: Array<string> | null, segment: string | null, customer_facing: boolean | null, } | { "type": "stage_changed", stage: Stage, state: StageState, reason: string | null, 
+/**
+ * The follow-up created when the stage is deferred.
+ */
+action_item_id: string | null, } | { "type": "status_changed", status: PublicStatus, } | { "type": "role_assigned", role: Role, person: string, } | { "type": "role_relieved", role: Role, person: string, } | { "type": "communication_drafted", id: string, channel: Channel, segment: string, body: string, } | { "type": "communication_approved", id: string, } | { "type": "communication_sent", id: string, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "closed" };
+
+export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed";
+
+export type TimelineEntry = { 
+/**
+ * Position in this incident's timeline (1, 2, 3, …), in recording order.
+ */
+n: number, 
+/**
+ * When it happened (may be earlier than `recorded_at`: back-dated).
+ */
+occurred_at: Timestamp, recorded_at: Timestamp, author: string, kind: EntryKind, text: string, 
+/**
+ * The state change this entry made, if any.
+ */
+change: Change | null, 
+/**
+ * The entry this one corrects.
+ */
+supersedes: number | null, 
+/**
+ * The entry that corrects this one (derived).
+ */
+superseded_by: number | null, };
+
+export type StageBrief = { stage: Stage, state: StageState, };
+
+export type BoardRow = { id: string, 
+/**
+ * Human reference, `INC-<n>`.
+ */
+ref: string, title: string, kind: IncidentKind, level: string, 
+/**
+ * Position of the level in the scale (1 = most severe).
+ */
+level_rank: number, status: PublicStatus, 
+/**
+ * The seven stages in canonical order.
+ */
+stages: Array<StageBrief>, commander: string | null, started_at: Timestamp, detected_at: Timestamp, declared_at: Timestamp, resolved_at: Timestamp | null, closed_at: Timestamp | null, 
+/**
+ * When the last timeline entry was recorded.
+ */
+last_activity_at: Timestamp, 
+/**
+ * The next deadline (filled by the deadline policy).
+ */
+next_deadline: Timestamp | null, };
+
+export type Metrics = { time_to_detect: number | null, time_to_acknowledge: number | null, time_to_first_update: number | null, time_to_mitigate: number | null, time_to_resolve: number | null, };
+
+export type IncidentDetail = { timeline: Array<TimelineEntry>, metrics: Metrics, id: string, 
+/**
+ * Human reference, `INC-<n>`.
+ */
+ref: string, title: string, summary: string, kind: IncidentKind, level: string, status: PublicStatus, source: Source, scope: Scope, 
+/**
+ * Impact start (may be back-dated).
+ */
+started_at: Timestamp, detected_at: Timestamp, declared_at: Timestamp, 
+/**
+ * When the public status last became `resolved` (null while not resolved).
+ */
+resolved_at: Timestamp | null, closed_at: Timestamp | null, stages: Stages, roles: Array<RoleAssignment>, communications: Array<Communication>, review: Review, action_items: Array<ActionItem>, };
+
+export type Person = { name: string, handle: string, contact: string, team: string, };
+
+export type Level = { name: string, description: string, rank: number, };
 
 export type AppInfo = { version: string, database_path: string, };
+
+export type ChangeEvent = { "type": "incident", id: string, ref: string, } | { "type": "directory" } | { "type": "external" };
+
+export type Declaration = { title: string, kind: IncidentKind, level: string, 
+/**
+ * How it was noticed; defaults to `internal`.
+ */
+source?: Source, summary?: string, 
+/**
+ * Impact start; defaults to the detection time.
+ */
+started_at?: Timestamp, 
+/**
+ * Defaults to the declaration time.
+ */
+detected_at?: Timestamp, 
+/**
+ * Back-dates the declaration itself.
+ */
+at?: Timestamp, };
+
+export type Classification = { kind?: IncidentKind, level?: string, services?: Array<string>, segment?: string, customer_facing?: boolean, };
+
+export type IncidentExport = { 
+/**
+ * Always `incident-desk/incident`.
+ */
+format: string, 
+/**
+ * Format version; a newer one is refused on import.
+ */
+version: number, incident: IncidentRecord, 
+/**
+ * Every entry, in recording order.
+ */
+timeline: Array<TimelineEntry>, 
+/**
+ * The people named in the roles and action items.
+ */
+people: Array<Person>, metrics: Metrics, };

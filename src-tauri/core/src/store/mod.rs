@@ -2,6 +2,7 @@
 //! and the versioned migrations.
 
 mod migrations;
+pub mod sql;
 
 pub use migrations::LATEST_VERSION;
 
@@ -37,9 +38,14 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Read-only checks first: nothing is written to a file we must not touch.
     check_ownership(&conn, path)?;
-    configure(&conn).map_err(|error| classify_open_error(error, path))?;
-    migrations::migrate(&mut conn, path)?;
+    configure_and_migrate(&mut conn, path)?;
     Ok(conn)
+}
+
+/// Per-connection settings, then any pending migrations.
+pub fn configure_and_migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    configure(conn).map_err(|error| classify_open_error(error, path))?;
+    migrations::migrate(conn, path)
 }
 
 /// Per-connection settings; every connection goes through here.

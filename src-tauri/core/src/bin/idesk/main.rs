@@ -1,80 +1,278 @@
 //! `idesk`: Incident Desk from a terminal or a script, on the same database
-//! as the app. Human text by default, one JSON document with `--json`; errors
-//! go to stderr with exit code 1 (2 for usage errors).
+//! as the app. Human text by default, one JSON document on stdout with
+//! `--json`; errors go to stderr with exit code 1 (2 for usage errors).
 
-use clap::{Parser, Subcommand};
-use incident_core::model::IncidentSummary;
-use incident_core::{Desk, DeskError};
+mod commands;
+mod output;
+
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "idesk", version, about = "Incident Desk on the command line")]
-struct Cli {
+#[command(
+    name = "idesk",
+    version,
+    about = "Incident Desk on the command line",
+    long_about = "Incident Desk on the command line. Works on the same database as the app \
+                  ($INCIDENT_DESK_DB or the app's default), without a display.\n\n\
+                  REF is INC-<n> or an incident id. Times are RFC 3339 (2026-11-30T14:32:00Z).\n\
+                  kinds: outage, degradation, security, user_issue\n\
+                  stages: identify, classify, communicate, remediate, diagnose, repair, review\n\
+                  stage states: pending, active, done, skipped, deferred\n\
+                  statuses: investigating, identified, monitoring, resolved\n\
+                  roles: commander, deputy, scribe, communications, operations, expert, support\n\
+                  channels: status_page, social, email, internal, support"
+)]
+pub struct Cli {
     /// Database file (default: $INCIDENT_DESK_DB, else the app's database).
     #[arg(long, global = true, value_name = "PATH")]
-    db: Option<PathBuf>,
+    pub db: Option<PathBuf>,
 
     /// Print one JSON document on stdout instead of text.
     #[arg(long, global = true)]
-    json: bool,
+    pub json: bool,
+
+    /// When it happened (RFC 3339), to back-date what this command records.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// Who records it (default: $INCIDENT_DESK_AUTHOR, else your login name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub author: Option<String>,
 
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {
-    /// List open incidents.
-    List,
+pub enum Command {
+    /// Declare a new incident.
+    Declare(DeclareArgs),
+    /// List open incidents (all with --all).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show everything about an incident, with its metrics.
+    Show { reference: String },
+    /// Change kind, level or scope.
+    Classify(ClassifyArgs),
+    /// Change the title or summary.
+    Edit {
+        reference: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        summary: Option<String>,
+    },
+    /// Move a stage to a state, in any order.
+    Stage {
+        reference: String,
+        stage: String,
+        state: String,
+        /// Why it is skipped, or the follow-up it is deferred to.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Set the public status.
+    Status { reference: String, status: String },
+    /// Give a role to a person (added to the directory when new); hands the role off.
+    Assign {
+        reference: String,
+        role: String,
+        person: String,
+    },
+    /// Relieve the holder of a role (name the person when several hold it).
+    Relieve {
+        reference: String,
+        role: String,
+        person: Option<String>,
+    },
+    /// Add a note to the timeline (a correction with --corrects N).
+    Note {
+        reference: String,
+        text: String,
+        /// The number of the entry this note corrects.
+        #[arg(long, value_name = "N")]
+        corrects: Option<i64>,
+    },
+    /// Messages to users and stakeholders.
+    #[command(subcommand)]
+    Comms(CommsCommand),
+    /// Write a part of the review.
+    Review {
+        reference: String,
+        /// summary, impact, root_cause, contributing_factors, went_well, went_badly, lucky
+        #[arg(long)]
+        field: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Action items.
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// Close an incident (every stage must be done, skipped or deferred).
+    Close { reference: String },
+    /// Export an incident as JSON (--json) or Markdown (--md).
+    Export {
+        reference: String,
+        #[arg(long)]
+        md: bool,
+        /// Write to this file instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Import an incident from its JSON export.
+    Import { file: PathBuf },
+    /// The people directory.
+    People {
+        #[command(subcommand)]
+        command: Option<PeopleCommand>,
+    },
+    /// Severity levels.
+    Levels {
+        #[command(subcommand)]
+        command: Option<LevelCommand>,
+    },
+    /// Back up the database now (to the backups folder, or --to FILE).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+    /// List the automatic backups, newest first.
+    Backups,
+    /// Replace the database's contents with a backup (the current state is backed up first).
+    Restore { file: PathBuf },
 }
 
-#[derive(Debug, thiserror::Error)]
-enum CliError {
-    #[error(transparent)]
-    Desk(#[from] DeskError),
-    #[error("could not write JSON: {0}")]
-    Json(#[from] serde_json::Error),
+#[derive(Args)]
+pub struct DeclareArgs {
+    #[arg(long)]
+    pub title: String,
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub level: String,
+    /// monitoring, synthetic, user_report or internal (default).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Impact start (default: the detection time).
+    #[arg(long, value_name = "TIME")]
+    pub started_at: Option<String>,
+    /// Detection time (default: now, or --at).
+    #[arg(long, value_name = "TIME")]
+    pub detected_at: Option<String>,
+    #[arg(long)]
+    pub summary: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ClassifyArgs {
+    pub reference: String,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub level: Option<String>,
+    /// An affected service (repeat for several); replaces the list.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Clear the list of affected services.
+    #[arg(long, conflicts_with = "services")]
+    pub no_services: bool,
+    /// Affected users, segment or region.
+    #[arg(long)]
+    pub segment: Option<String>,
+    /// Customer-facing (or --customer-facing=false).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub customer_facing: Option<bool>,
+}
+
+#[derive(Subcommand)]
+pub enum CommsCommand {
+    /// Save a draft; prints its id.
+    Draft {
+        reference: String,
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        body: String,
+        /// Targeted subset of users.
+        #[arg(long, default_value = "")]
+        segment: String,
+    },
+    /// Mark a draft sent, or record a message sent elsewhere (--channel and --body).
+    Send {
+        reference: String,
+        /// The draft to mark sent.
+        id: Option<String>,
+        #[arg(long, requires = "body", conflicts_with = "id")]
+        channel: Option<String>,
+        #[arg(long, requires = "channel")]
+        body: Option<String>,
+        #[arg(long, default_value = "")]
+        segment: String,
+    },
+    /// Approve a draft (as the commander).
+    Approve { reference: String, id: String },
+    /// Discard a draft.
+    Discard { reference: String, id: String },
+    /// List an incident's messages.
+    List { reference: String },
+}
+
+#[derive(Subcommand)]
+pub enum ActionCommand {
+    /// Add an action item.
+    Add {
+        reference: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Set an action item's state: open, done or dropped (ID: its id, id prefix or position).
+    Set {
+        reference: String,
+        id: String,
+        state: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeopleCommand {
+    /// Add a person or update their details.
+    Add {
+        name: String,
+        #[arg(long, default_value = "")]
+        handle: String,
+        #[arg(long, default_value = "")]
+        contact: String,
+        #[arg(long, default_value = "")]
+        team: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LevelCommand {
+    /// Add a level below the existing ones.
+    Add {
+        name: String,
+        #[arg(long)]
+        description: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("idesk: {error}");
             ExitCode::from(1)
         }
-    }
-}
-
-fn run(cli: Cli) -> Result<(), CliError> {
-    let desk = match &cli.db {
-        Some(path) => Desk::open(path)?,
-        None => Desk::open_default()?,
-    };
-    match cli.command {
-        Command::List => {
-            let incidents = desk.list_incidents()?;
-            if cli.json {
-                println!("{}", serde_json::to_string_pretty(&incidents)?);
-            } else {
-                print_list(&incidents);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn print_list(incidents: &[IncidentSummary]) {
-    if incidents.is_empty() {
-        println!("No open incidents.");
-        return;
-    }
-    for incident in incidents {
-        println!(
-            "{:<8} {:<3} {:<12} {:<14} {}",
-            incident.reference, incident.level, incident.kind, incident.status, incident.title
-        );
     }
 }

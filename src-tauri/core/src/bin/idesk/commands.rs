@@ -1,0 +1,321 @@
+//! What each `idesk` command does: parse its words into domain values, call
+//! the `Desk`, print the result.
+
+use crate::output::{self, Printer};
+use crate::{ActionCommand, Cli, Command, CommsCommand, LevelCommand, PeopleCommand};
+use incident_core::desk::{Classification, Declaration};
+use incident_core::model::Person;
+use incident_core::{Desk, DeskError, Timestamp};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    #[error("could not write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn time(field: &'static str, text: Option<&str>) -> Result<Option<Timestamp>, DeskError> {
+    text.map(|t| {
+        Timestamp::parse(t)
+            .map_err(|e| DeskError::invalid(field, format!("--{}: {e}", field.replace('_', "-"))))
+    })
+    .transpose()
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let mut desk = match &cli.db {
+        Some(path) => Desk::open(path)?,
+        None => Desk::open_default()?,
+    };
+    if let Some(author) = &cli.author {
+        desk = desk.with_author(author)?;
+    }
+    let at = time("at", cli.at.as_deref())?;
+    let print = Printer { json: cli.json };
+
+    match cli.command {
+        Command::Declare(args) => {
+            let mut input = Declaration::new(&args.title, args.kind.parse()?, &args.level);
+            input.source = args.source.as_deref().map(str::parse).transpose()?;
+            input.summary = args.summary;
+            input.started_at = time("started_at", args.started_at.as_deref())?;
+            input.detected_at = time("detected_at", args.detected_at.as_deref())?;
+            input.at = at;
+            let record = desk.declare(input)?;
+            print.value(&record, || {
+                format!("Declared {}: {}", record.reference, record.title)
+            })?;
+        }
+        Command::List { all } => {
+            let rows = desk.list_incidents(all)?;
+            print.value(&rows, || output::board(&rows, desk.now()))?;
+        }
+        Command::Show { reference } => {
+            let detail = desk.incident(&reference)?;
+            print.value(&detail, || output::detail(&detail))?;
+        }
+        Command::Classify(args) => {
+            let services = if args.no_services {
+                Some(Vec::new())
+            } else if args.services.is_empty() {
+                None
+            } else {
+                Some(args.services)
+            };
+            let input = Classification {
+                kind: args.kind.as_deref().map(str::parse).transpose()?,
+                level: args.level,
+                services,
+                segment: args.segment,
+                customer_facing: args.customer_facing,
+            };
+            let entry = desk.classify(&args.reference, input, at)?;
+            print.entry(&args.reference, &entry)?;
+        }
+        Command::Edit {
+            reference,
+            title,
+            summary,
+        } => {
+            if title.is_none() && summary.is_none() {
+                return Err(CliError::Usage("give --title and/or --summary".into()));
+            }
+            let entry = desk.edit(&reference, title, summary, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Stage {
+            reference,
+            stage,
+            state,
+            reason,
+        } => {
+            let entry = desk.set_stage(&reference, stage.parse()?, state.parse()?, reason, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Status { reference, status } => {
+            let entry = desk.set_status(&reference, status.parse()?, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Assign {
+            reference,
+            role,
+            person,
+        } => {
+            let entry = desk.assign(&reference, role.parse()?, &person, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Relieve {
+            reference,
+            role,
+            person,
+        } => {
+            let entry = desk.relieve(&reference, role.parse()?, person.as_deref(), at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Note {
+            reference,
+            text,
+            corrects,
+        } => {
+            let entry = desk.add_note(&reference, &text, at, corrects)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Comms(command) => comms(&desk, &print, command, at)?,
+        Command::Review {
+            reference,
+            field,
+            text,
+        } => {
+            let entry = desk.update_review(&reference, field.parse()?, &text, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Action(ActionCommand::Add {
+            reference,
+            title,
+            owner,
+            due,
+        }) => {
+            let item =
+                desk.add_action_item(&reference, &title, owner.as_deref(), due.as_deref(), at)?;
+            print.value(&item, || {
+                format!(
+                    "{}: added action item {} \"{}\"",
+                    reference, item.id, item.title
+                )
+            })?;
+        }
+        Command::Action(ActionCommand::Set {
+            reference,
+            id,
+            state,
+        }) => {
+            let entry = desk.set_action_item_state(&reference, &id, state.parse()?, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Close { reference } => {
+            let entry = desk.close(&reference, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Export {
+            reference,
+            md,
+            output,
+        } => {
+            let export = desk.export(&reference)?;
+            let text = if md {
+                incident_core::markdown::render(&export)
+            } else if cli.json {
+                let mut json = serde_json::to_string_pretty(&export)?;
+                json.push('\n');
+                json
+            } else {
+                return Err(CliError::Usage("choose a format: --json or --md".into()));
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|source| CliError::Io { path, source })?
+                }
+                None => print!("{text}"),
+            }
+        }
+        Command::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| CliError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            let export = Desk::parse_export(&text)?;
+            let record = desk.import(export)?;
+            print.value(&record, || {
+                format!("Imported {}: {}", record.reference, record.title)
+            })?;
+        }
+        Command::People { command } => match command {
+            None => {
+                let people = desk.people()?;
+                print.value(&people, || output::people(&people))?;
+            }
+            Some(PeopleCommand::Add {
+                name,
+                handle,
+                contact,
+                team,
+            }) => {
+                let person = desk.save_person(&Person {
+                    name,
+                    handle,
+                    contact,
+                    team,
+                })?;
+                print.value(&person, || format!("Saved {}", person.name))?;
+            }
+        },
+        Command::Levels { command } => match command {
+            None => {
+                let levels = desk.levels()?;
+                print.value(&levels, || output::levels(&levels))?;
+            }
+            Some(LevelCommand::Add { name, description }) => {
+                let level = desk.add_level(&name, &description)?;
+                print.value(&level, || {
+                    format!("Added level {} (rank {})", level.name, level.rank)
+                })?;
+            }
+        },
+        Command::Backup { to } => {
+            let info = match to {
+                Some(path) => desk.backup_to(&path)?,
+                None => desk.backup_now()?,
+            };
+            print.value(&info, || {
+                format!(
+                    "Backed up to {} ({} bytes)",
+                    info.path.display(),
+                    info.bytes
+                )
+            })?;
+        }
+        Command::Backups => {
+            let backups = desk.backups()?;
+            print.value(&backups, || output::backups(&backups))?;
+        }
+        Command::Restore { file } => {
+            let safety = desk.restore_from(&file)?;
+            print.value(&safety, || {
+                format!(
+                    "Restored {} into {}; the previous state was saved to {}",
+                    file.display(),
+                    desk.path().display(),
+                    safety.path.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn comms(
+    desk: &Desk,
+    print: &Printer,
+    command: CommsCommand,
+    at: Option<Timestamp>,
+) -> Result<(), CliError> {
+    match command {
+        CommsCommand::Draft {
+            reference,
+            channel,
+            body,
+            segment,
+        } => {
+            let comm =
+                desk.draft_communication(&reference, channel.parse()?, &segment, &body, at)?;
+            print.value(&comm, || comm.id.clone())?;
+        }
+        CommsCommand::Send {
+            reference,
+            id,
+            channel,
+            body,
+            segment,
+        } => {
+            let comm = match (id, channel, body) {
+                (Some(id), None, None) => desk.send_communication(&reference, &id, at)?,
+                (None, Some(channel), Some(body)) => desk.record_sent_communication(
+                    &reference,
+                    channel.parse()?,
+                    &segment,
+                    &body,
+                    at,
+                )?,
+                _ => {
+                    return Err(CliError::Usage(
+                        "give the id of a draft, or --channel and --body of a message sent elsewhere".into(),
+                    ));
+                }
+            };
+            print.value(&comm, || format!("Sent {} ({})", comm.id, comm.channel))?;
+        }
+        CommsCommand::Approve { reference, id } => {
+            let comm = desk.approve_communication(&reference, &id, at)?;
+            print.value(&comm, || format!("Approved {}", comm.id))?;
+        }
+        CommsCommand::Discard { reference, id } => {
+            let comm = desk.discard_communication(&reference, &id, at)?;
+            print.value(&comm, || format!("Discarded {}", comm.id))?;
+        }
+        CommsCommand::List { reference } => {
+            let detail = desk.incident(&reference)?;
+            let comms = &detail.record.communications;
+            print.value(comms, || output::communications(comms))?;
+        }
+    }
+    Ok(())
+}

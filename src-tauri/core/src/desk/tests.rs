@@ -1,0 +1,712 @@
+//! The `Desk` against a real SQLite file, with an injected clock.
+
+use super::*;
+use crate::ErrorCode;
+use crate::domain::*;
+use crate::time::ManualClock;
+
+type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+const T0: &str = "2026-11-30T09:00:00Z";
+
+fn t(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap_or(Timestamp::from_millis(0))
+}
+
+struct Fixture {
+    desk: Desk,
+    clock: ManualClock,
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn fixture() -> std::result::Result<Fixture, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let clock = ManualClock::new(t(T0));
+    let desk = Desk::open_with_clock(&path, Arc::new(clock.clone()))?.with_author("Ada")?;
+    Ok(Fixture {
+        desk,
+        clock,
+        _dir: dir,
+        path,
+    })
+}
+
+/// Every row of every table, as text: "the database is unchanged" means
+/// this is identical before and after.
+fn snapshot(path: &Path) -> std::result::Result<String, Box<dyn std::error::Error>> {
+    let conn = Connection::open(path)?;
+    let mut out = String::new();
+    for table in [
+        "levels",
+        "people",
+        "incidents",
+        "stages",
+        "role_assignments",
+        "communications",
+        "reviews",
+        "action_items",
+        "timeline",
+    ] {
+        let mut statement = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))?;
+        let columns = statement.column_count();
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            out.push_str(table);
+            for i in 0..columns {
+                let value: rusqlite::types::Value = row.get(i)?;
+                out.push_str(&format!(" {value:?}"));
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn declare(desk: &Desk, title: &str) -> Result<IncidentRecord> {
+    desk.declare(Declaration::new(title, IncidentKind::Outage, "L1"))
+}
+
+#[test]
+fn declaring_gives_sequential_references_and_sensible_defaults() -> TestResult {
+    let f = fixture()?;
+    let first = declare(&f.desk, "Checkout fails")?;
+    f.clock.advance_secs(60);
+    let second = declare(&f.desk, "Search is slow")?;
+    assert_eq!(first.reference, "INC-1");
+    assert_eq!(second.reference, "INC-2");
+    assert_eq!(first.status, PublicStatus::Investigating);
+    assert_eq!(first.source, Source::Internal);
+    assert_eq!(first.started_at, t(T0));
+    assert_eq!(first.detected_at, t(T0));
+    assert_eq!(first.declared_at, t(T0));
+    assert_eq!(first.stages.identify.state, StageState::Done);
+    assert_eq!(first.stages.classify.state, StageState::Active);
+    assert_eq!(first.stages.review.state, StageState::Pending);
+    let shown = f.desk.incident("inc-1")?;
+    assert_eq!(shown.record, first);
+    assert_eq!(shown.timeline.len(), 1);
+    assert_eq!(shown.timeline[0].author, "Ada");
+    assert_eq!(f.desk.incident(&first.id)?.record.reference, "INC-1");
+    Ok(())
+}
+
+#[test]
+fn bad_declarations_get_specific_errors_and_change_nothing() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "existing")?;
+    let before = snapshot(&f.path)?;
+    let cases: Vec<(Declaration, ErrorCode, &str)> = vec![
+        (
+            Declaration::new("", IncidentKind::Outage, "L1"),
+            ErrorCode::InvalidInput,
+            "title is empty",
+        ),
+        (
+            Declaration::new(" \t\n", IncidentKind::Outage, "L1"),
+            ErrorCode::InvalidInput,
+            "title is empty",
+        ),
+        (
+            Declaration::new("x", IncidentKind::Outage, "L9"),
+            ErrorCode::InvalidInput,
+            "unknown level \"L9\": expected one of L1, L2",
+        ),
+        (
+            Declaration::new(&"x".repeat(201), IncidentKind::Outage, "L1"),
+            ErrorCode::InvalidInput,
+            "title is too long: 201 characters",
+        ),
+        (
+            Declaration {
+                at: Some(t("2026-11-30T09:05:00Z")),
+                ..Declaration::new("x", IncidentKind::Outage, "L1")
+            },
+            ErrorCode::InvalidInput,
+            "is in the future",
+        ),
+        (
+            Declaration {
+                started_at: Some(t("2026-11-30T08:50:00Z")),
+                detected_at: Some(t("2026-11-30T08:40:00Z")),
+                ..Declaration::new("x", IncidentKind::Outage, "L1")
+            },
+            ErrorCode::InvalidInput,
+            "is after detection",
+        ),
+    ];
+    for (input, code, message) in cases {
+        let error = f.desk.declare(input).err().ok_or("must fail")?;
+        assert_eq!(error.code(), code, "{error}");
+        assert!(
+            error.to_string().contains(message),
+            "{error} should mention {message}"
+        );
+    }
+    assert_eq!(snapshot(&f.path)?, before);
+    Ok(())
+}
+
+#[test]
+fn stages_move_in_any_order_and_the_rules_are_enforced() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "API down")?;
+    // Remediate (a rollback) before diagnosing: allowed, and recorded as unusual.
+    let entry = f
+        .desk
+        .set_stage("INC-1", Stage::Remediate, StageState::Done, None, None)?;
+    assert!(
+        entry.text.contains("out of the usual order"),
+        "{}",
+        entry.text
+    );
+
+    let before = snapshot(&f.path)?;
+    let error = f
+        .desk
+        .set_stage("INC-1", Stage::Diagnose, StageState::Skipped, None, None)
+        .err()
+        .ok_or("needs reason")?;
+    assert_eq!(error.field(), Some("reason"));
+    let error = f
+        .desk
+        .set_stage("INC-1", Stage::Remediate, StageState::Done, None, None)
+        .err()
+        .ok_or("same state")?;
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    assert_eq!(snapshot(&f.path)?, before);
+
+    f.desk.set_stage(
+        "INC-1",
+        Stage::Diagnose,
+        StageState::Skipped,
+        Some("cause known".into()),
+        None,
+    )?;
+    f.desk.set_stage(
+        "INC-1",
+        Stage::Repair,
+        StageState::Deferred,
+        Some("Fix the pool limit".into()),
+        None,
+    )?;
+    let record = f.desk.incident("INC-1")?.record;
+    assert_eq!(
+        record.stages.diagnose.reason.as_deref(),
+        Some("cause known")
+    );
+    assert_eq!(record.action_items.len(), 1);
+    assert_eq!(record.action_items[0].title, "Fix the pool limit");
+    assert_eq!(record.action_items[0].from_stage, Some(Stage::Repair));
+    Ok(())
+}
+
+#[test]
+fn closing_needs_every_stage_settled_and_says_which_are_not() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "DB failover")?;
+    let before = snapshot(&f.path)?;
+    let error = f.desk.close("INC-1", None).err().ok_or("must refuse")?;
+    assert_eq!(error.code(), ErrorCode::OpenStages);
+    assert!(
+        error
+            .to_string()
+            .contains("classify, communicate, remediate, diagnose, repair, review are still open"),
+        "{error}"
+    );
+    assert_eq!(snapshot(&f.path)?, before);
+
+    for stage in [
+        Stage::Classify,
+        Stage::Communicate,
+        Stage::Remediate,
+        Stage::Diagnose,
+        Stage::Review,
+    ] {
+        f.desk
+            .set_stage("INC-1", stage, StageState::Done, None, None)?;
+    }
+    f.desk
+        .set_stage("INC-1", Stage::Repair, StageState::Deferred, None, None)?;
+    f.clock.advance_secs(10);
+    f.desk.close("INC-1", None)?;
+    assert!(f.desk.list_incidents(false)?.is_empty());
+    assert_eq!(f.desk.list_incidents(true)?.len(), 1);
+    let error = f.desk.close("INC-1", None).err().ok_or("closed twice")?;
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    let error = f
+        .desk
+        .set_status("INC-1", PublicStatus::Resolved, None)
+        .err()
+        .ok_or("closed")?;
+    assert!(error.to_string().contains("is closed"), "{error}");
+    // The review can still be written after closing.
+    f.desk
+        .update_review("INC-1", ReviewField::RootCause, "pool exhausted", None)?;
+    Ok(())
+}
+
+#[test]
+fn roles_hand_off_and_keep_their_history() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Login broken")?;
+    f.desk.assign("INC-1", Role::Commander, "Alice", None)?;
+    f.clock.advance_secs(300);
+    let entry = f.desk.assign("INC-1", Role::Commander, "Bob", None)?;
+    assert_eq!(entry.text, "Commander handed off from Alice to Bob");
+    f.desk.assign("INC-1", Role::Expert, "Carol", None)?;
+    f.desk.assign("INC-1", Role::Expert, "dave", None)?;
+    // Names match case-insensitively and keep the directory's spelling.
+    let error = f
+        .desk
+        .assign("INC-1", Role::Commander, "bob", None)
+        .err()
+        .ok_or("already")?;
+    assert_eq!(error.to_string(), "Bob is already commander");
+
+    let record = f.desk.incident("INC-1")?.record;
+    assert_eq!(record.commander(), Some("Bob"));
+    assert_eq!(record.roles.len(), 4);
+    assert_eq!(record.roles[0].relieved_at, Some(t("2026-11-30T09:05:00Z")));
+    assert_eq!(record.roles[1].assumed_at, t("2026-11-30T09:05:00Z"));
+
+    let before = snapshot(&f.path)?;
+    let error = f
+        .desk
+        .relieve("INC-1", Role::Scribe, None, None)
+        .err()
+        .ok_or("nobody")?;
+    assert_eq!(error.to_string(), "nobody holds the scribe role on INC-1");
+    let error = f
+        .desk
+        .relieve("INC-1", Role::Expert, None, None)
+        .err()
+        .ok_or("several")?;
+    assert!(
+        error
+            .to_string()
+            .contains("several people hold expert (Carol, dave)"),
+        "{error}"
+    );
+    let error = f
+        .desk
+        .relieve("INC-1", Role::Expert, Some("Zed"), None)
+        .err()
+        .ok_or("not holder")?;
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    assert_eq!(snapshot(&f.path)?, before);
+    f.desk.relieve("INC-1", Role::Expert, Some("CAROL"), None)?;
+    assert_eq!(f.desk.people()?.len(), 4);
+    Ok(())
+}
+
+#[test]
+fn notes_can_be_back_dated_and_corrected_but_never_edited() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Latency spike")?;
+    f.clock.advance_secs(600);
+    f.desk.add_note(
+        "INC-1",
+        "Rolled back deploy 4411",
+        Some(t("2026-11-30T08:58:00Z")),
+        None,
+    )?;
+    let wrong = f.desk.add_note("INC-1", "Error rate 50%", None, None)?;
+    let fix = f
+        .desk
+        .add_note("INC-1", "Error rate was 5%, not 50%", None, Some(wrong.n))?;
+    assert_eq!(fix.kind, EntryKind::Correction);
+
+    let timeline = f.desk.incident("INC-1")?.timeline;
+    // In order of when it happened: the back-dated note comes first.
+    assert_eq!(timeline[0].text, "Rolled back deploy 4411");
+    assert_eq!(timeline[0].recorded_at, t("2026-11-30T09:10:00Z"));
+    let corrected = timeline.iter().find(|e| e.n == wrong.n).ok_or("entry")?;
+    assert_eq!(corrected.text, "Error rate 50%");
+    assert_eq!(corrected.superseded_by, Some(fix.n));
+
+    let error = f
+        .desk
+        .add_note("INC-1", "x", None, Some(99))
+        .err()
+        .ok_or("no entry 99")?;
+    assert_eq!(error.code(), ErrorCode::NotFound);
+    let error = f
+        .desk
+        .add_note("INC-1", "   ", None, None)
+        .err()
+        .ok_or("blank")?;
+    assert_eq!(error.field(), Some("text"));
+
+    // The schema itself refuses edits and deletions.
+    let conn = Connection::open(&f.path)?;
+    let update = conn.execute("UPDATE timeline SET text = 'tampered' WHERE n = 1", []);
+    let delete = conn.execute("DELETE FROM timeline", []);
+    for result in [update, delete] {
+        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("append-only"), "{message}");
+    }
+    Ok(())
+}
+
+#[test]
+fn any_unicode_and_long_text_is_stored_exactly() -> TestResult {
+    let f = fixture()?;
+    let title = "café — 東京 — ✓ e\u{0301} 🚒 <b>&amp;</b> \u{202e}rtl";
+    declare(&f.desk, title)?;
+    let long_note = "Ж".repeat(MAX_TEXT);
+    let tricky = "  leading and trailing spaces, \ttabs,\r\nCRLF and a NUL \0 byte  ";
+    f.desk.add_note("INC-1", &long_note, None, None)?;
+    f.desk.add_note("INC-1", tricky, None, None)?;
+    let detail = f.desk.incident("INC-1")?;
+    assert_eq!(detail.record.title, title);
+    assert_eq!(detail.timeline[1].text, long_note);
+    assert_eq!(detail.timeline[2].text, tricky);
+    let error = f
+        .desk
+        .add_note("INC-1", &"Ж".repeat(MAX_TEXT + 1), None, None)
+        .err()
+        .ok_or("too long")?;
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    Ok(())
+}
+
+#[test]
+fn metrics_follow_their_definitions() -> TestResult {
+    let f = fixture()?;
+    let mut input = Declaration::new("Payments down", IncidentKind::Outage, "L1");
+    input.started_at = Some(t("2026-11-30T08:50:00Z"));
+    input.detected_at = Some(t("2026-11-30T08:55:00Z"));
+    f.desk.declare(input)?;
+    let m = f.desk.incident("INC-1")?.metrics;
+    assert_eq!(m.time_to_detect, Some(300));
+    assert_eq!(m.time_to_acknowledge, None);
+    assert_eq!(m.time_to_first_update, None);
+
+    f.desk.assign(
+        "INC-1",
+        Role::Commander,
+        "Alice",
+        Some(t("2026-11-30T08:58:00Z")),
+    )?;
+    // Internal messages do not count as an update to users.
+    f.desk
+        .record_sent_communication("INC-1", Channel::Internal, "", "heads up", None)?;
+    assert_eq!(f.desk.incident("INC-1")?.metrics.time_to_first_update, None);
+    f.clock.advance_secs(120);
+    let draft =
+        f.desk
+            .draft_communication("INC-1", Channel::StatusPage, "", "Investigating", None)?;
+    f.desk.send_communication("INC-1", &draft.id, None)?;
+    f.desk.set_stage(
+        "INC-1",
+        Stage::Remediate,
+        StageState::Done,
+        None,
+        Some(t("2026-11-30T09:01:30Z")),
+    )?;
+    f.clock.advance_secs(600);
+    f.desk.set_status("INC-1", PublicStatus::Resolved, None)?;
+    let m = f.desk.incident("INC-1")?.metrics;
+    assert_eq!(m.time_to_detect, Some(300));
+    assert_eq!(m.time_to_acknowledge, Some(180));
+    assert_eq!(m.time_to_first_update, Some(12 * 60));
+    assert_eq!(m.time_to_mitigate, Some(11 * 60 + 30));
+    assert_eq!(m.time_to_resolve, Some(22 * 60));
+    Ok(())
+}
+
+#[test]
+fn communications_follow_draft_approve_send() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Email delays")?;
+    let draft = f.desk.draft_communication(
+        "INC-1",
+        Channel::Email,
+        "EU customers",
+        "We are on it",
+        None,
+    )?;
+    assert_eq!(draft.state, CommunicationState::Draft);
+    let approved = f.desk.approve_communication("INC-1", &draft.id, None)?;
+    assert_eq!(approved.approved_by.as_deref(), Some("Ada"));
+    let sent = f.desk.send_communication("INC-1", &draft.id, None)?;
+    assert_eq!(sent.state, CommunicationState::Sent);
+    let before = snapshot(&f.path)?;
+    let error = f
+        .desk
+        .send_communication("INC-1", &draft.id, None)
+        .err()
+        .ok_or("twice")?;
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    let error = f
+        .desk
+        .draft_communication("INC-1", Channel::Social, "", "", None)
+        .err()
+        .ok_or("empty")?;
+    assert_eq!(error.field(), Some("body"));
+    let error = f
+        .desk
+        .send_communication("INC-1", "nope", None)
+        .err()
+        .ok_or("unknown")?;
+    assert_eq!(error.code(), ErrorCode::NotFound);
+    assert_eq!(snapshot(&f.path)?, before);
+    Ok(())
+}
+
+#[test]
+fn every_change_is_published_after_commit_and_failures_publish_nothing() -> TestResult {
+    let f = fixture()?;
+    let events = f.desk.subscribe();
+    let record = declare(&f.desk, "Queue backlog")?;
+    assert_eq!(
+        events.try_recv()?,
+        crate::model::ChangeEvent::Incident {
+            id: record.id.clone(),
+            reference: "INC-1".into()
+        }
+    );
+    let _ = f.desk.close("INC-1", None);
+    assert!(
+        events.try_recv().is_err(),
+        "a refused change must not publish"
+    );
+    f.desk.add_note("INC-1", "hello", None, None)?;
+    assert!(events.try_recv().is_ok());
+    Ok(())
+}
+
+#[test]
+fn writes_by_another_process_are_noticed() -> TestResult {
+    let f = fixture()?;
+    let events = f.desk.subscribe();
+    assert!(!f.desk.poll_external_changes()?);
+    // Our own writes are not "external".
+    declare(&f.desk, "Ours")?;
+    let _ = events.try_recv();
+    assert!(!f.desk.poll_external_changes()?);
+    // Another connection (as idesk would be) writes.
+    let other = Desk::open(&f.path)?;
+    declare(&other, "Theirs")?;
+    assert!(f.desk.poll_external_changes()?);
+    assert_eq!(events.try_recv()?, crate::model::ChangeEvent::External);
+    assert!(!f.desk.poll_external_changes()?);
+    Ok(())
+}
+
+#[test]
+fn the_board_is_sorted_by_level_then_age() -> TestResult {
+    let f = fixture()?;
+    f.desk.declare(Declaration::new(
+        "minor old",
+        IncidentKind::Degradation,
+        "L2",
+    ))?;
+    f.clock.advance_secs(60);
+    f.desk
+        .declare(Declaration::new("major new", IncidentKind::Outage, "L1"))?;
+    f.clock.advance_secs(60);
+    let mut older = Declaration::new("major old", IncidentKind::Security, "L1");
+    older.started_at = Some(t("2026-11-30T08:00:00Z"));
+    f.desk.declare(older)?;
+    f.desk.assign("INC-2", Role::Commander, "Alice", None)?;
+    let board = f.desk.list_incidents(false)?;
+    let titles: Vec<&str> = board.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["major old", "major new", "minor old"]);
+    assert_eq!(board[1].commander.as_deref(), Some("Alice"));
+    assert_eq!(board[0].stages.len(), 7);
+    assert_eq!(board[0].stages[1].state, StageState::Active);
+    Ok(())
+}
+
+#[test]
+fn the_timeline_replays_to_the_stored_state() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Full scenario")?;
+    f.desk.classify(
+        "INC-1",
+        Classification {
+            level: Some("L2".into()),
+            services: Some(vec!["api".into(), "web".into()]),
+            customer_facing: Some(true),
+            ..Classification::default()
+        },
+        None,
+    )?;
+    f.desk.assign("INC-1", Role::Commander, "Alice", None)?;
+    f.desk.assign("INC-1", Role::Commander, "Bob", None)?;
+    f.desk
+        .set_stage("INC-1", Stage::Remediate, StageState::Active, None, None)?;
+    f.desk
+        .set_stage("INC-1", Stage::Repair, StageState::Deferred, None, None)?;
+    let draft =
+        f.desk
+            .draft_communication("INC-1", Channel::StatusPage, "", "Investigating", None)?;
+    f.desk.send_communication("INC-1", &draft.id, None)?;
+    f.desk
+        .add_note("INC-1", "a note", Some(t("2026-11-30T08:59:00Z")), None)?;
+    f.desk
+        .update_review("INC-1", ReviewField::Impact, "12% of checkouts", None)?;
+    f.desk.add_action_item(
+        "INC-1",
+        "Add an alert",
+        Some("carol"),
+        Some("2026-12-15"),
+        None,
+    )?;
+    f.desk
+        .set_action_item_state("INC-1", "1", ActionState::Done, None)?;
+    f.desk.set_status("INC-1", PublicStatus::Resolved, None)?;
+    let stored = f.desk.incident("INC-1")?.record;
+    let rebuilt = crate::replay::replay("INC-1", &f.desk.recorded_timeline("INC-1")?)?;
+    assert_eq!(rebuilt, stored);
+    Ok(())
+}
+
+#[test]
+fn export_then_import_round_trips_exactly() -> TestResult {
+    let a = fixture()?;
+    declare(&a.desk, "Round trip ✓ 東京")?;
+    a.desk.assign("INC-1", Role::Commander, "Alice", None)?;
+    a.desk.save_person(&crate::model::Person {
+        name: "Alice".into(),
+        handle: "@alice".into(),
+        contact: "alice@example.com".into(),
+        team: "SRE".into(),
+    })?;
+    a.desk.add_note("INC-1", "first", None, None)?;
+    a.desk.add_note("INC-1", "fixed", None, Some(3))?;
+    a.desk
+        .add_action_item("INC-1", "Follow up", Some("Bob"), None, None)?;
+    let exported = a.desk.export("INC-1")?;
+    let text = serde_json::to_string_pretty(&exported)?;
+
+    let b = fixture()?;
+    let imported = b.desk.import(Desk::parse_export(&text)?)?;
+    assert_eq!(imported.reference, "INC-1");
+    let again = serde_json::to_string_pretty(&b.desk.export("INC-1")?)?;
+    assert_eq!(again, text);
+    assert!(b.desk.people()?.iter().any(|p| p.handle == "@alice"));
+
+    // Importing it again is refused; nothing changes.
+    let before = snapshot(&b.path)?;
+    let error = b
+        .desk
+        .import(Desk::parse_export(&text)?)
+        .err()
+        .ok_or("duplicate")?;
+    assert!(
+        error.to_string().contains("already here, as INC-1"),
+        "{error}"
+    );
+    assert_eq!(snapshot(&b.path)?, before);
+    Ok(())
+}
+
+#[test]
+fn broken_imports_are_refused_with_the_reason_and_change_nothing() -> TestResult {
+    let a = fixture()?;
+    declare(&a.desk, "Source incident")?;
+    let good = serde_json::to_string_pretty(&a.desk.export("INC-1")?)?;
+    let b = fixture()?;
+    declare(&b.desk, "Already here")?;
+    let before = snapshot(&b.path)?;
+
+    let truncated = &good[..good.len() / 2];
+    let newer = good.replacen("\"version\": 1", "\"version\": 99", 1);
+    let other = good.replacen("incident-desk/incident", "something/else", 1);
+    let tampered = good.replacen("\"title\": \"Source incident\"", "\"title\": \"Edited\"", 1);
+    let cases = [
+        (truncated.to_owned(), "looks truncated"),
+        ("{ not json".to_owned(), "not valid JSON"),
+        (newer, "exported by a newer Incident Desk"),
+        (other, "not an Incident Desk export"),
+        (tampered, "does not match its timeline"),
+        (
+            good.replacen("\"kind\": \"outage\"", "\"kind\": 7", 1),
+            "malformed",
+        ),
+    ];
+    for (text, expected) in cases {
+        let result = Desk::parse_export(&text).and_then(|export| b.desk.import(export));
+        let error = result.err().ok_or("must fail")?;
+        assert!(
+            error.to_string().contains(expected),
+            "{error} should say {expected}"
+        );
+    }
+    assert_eq!(snapshot(&b.path)?, before);
+    Ok(())
+}
+
+#[test]
+fn backups_are_consistent_pruned_and_restorable() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Before backup")?;
+    let backup = f.desk.backup_now()?;
+    declare(&f.desk, "After backup")?;
+    for _ in 0..KEEP_BACKUPS + 2 {
+        f.clock.advance_secs(1);
+        f.desk.backup_now()?;
+    }
+    assert_eq!(f.desk.backups()?.len(), KEEP_BACKUPS);
+    // The first backup was pruned; restore from a copy taken at the same point.
+    let kept = f._dir.path().join("kept.db");
+    assert!(!backup.path.exists());
+    let g = fixture()?;
+    declare(&g.desk, "Only one")?;
+    g.desk.backup_to(&kept)?;
+    let safety = f.desk.restore_from(&kept)?;
+    assert!(safety.path.exists());
+    let titles: Vec<String> = f
+        .desk
+        .list_incidents(true)?
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    assert_eq!(titles, ["Only one"]);
+    let integrity: String =
+        Connection::open(&f.path)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    assert_eq!(integrity, "ok");
+
+    let text = f._dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database")?;
+    let error = f.desk.restore_from(&text).err().ok_or("must refuse")?;
+    assert_eq!(error.code(), ErrorCode::NotOurDatabase);
+    assert_eq!(f.desk.list_incidents(true)?.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn several_processes_can_create_and_migrate_one_database_at_once() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("shared.db");
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let path = path.clone();
+            std::thread::spawn(move || -> Result<()> {
+                let desk = Desk::open(&path)?;
+                desk.declare(Declaration::new(
+                    &format!("from thread {i}"),
+                    IncidentKind::Outage,
+                    "L2",
+                ))?;
+                Ok(())
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().map_err(|_| "thread panicked")??;
+    }
+    let desk = Desk::open(&path)?;
+    let mut refs: Vec<String> = desk
+        .list_incidents(false)?
+        .into_iter()
+        .map(|r| r.reference)
+        .collect();
+    refs.sort();
+    assert_eq!(refs.len(), 8);
+    Ok(())
+}

@@ -1,0 +1,416 @@
+//! An incident's state (`IncidentRecord`) and the structured changes
+//! (`Change`) that timeline entries carry. The state is exactly what folding
+//! the changes over an empty incident gives (see `rules.rs`).
+
+use super::vocabulary::*;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Who and what is affected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Scope {
+    /// Affected services, in the order given.
+    pub services: Vec<String>,
+    /// Affected users, segment or region (free text, e.g. "EU customers on plan X").
+    pub segment: String,
+    pub customer_facing: bool,
+}
+
+/// One stage's state and the times it changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StageRecord {
+    pub state: StageState,
+    /// When it first became active.
+    pub started_at: Option<Timestamp>,
+    /// When it became done, skipped or deferred (cleared if reopened).
+    pub completed_at: Option<Timestamp>,
+    /// When its state last changed.
+    pub changed_at: Option<Timestamp>,
+    /// Who made the last change.
+    pub owner: Option<String>,
+    /// Why it was skipped, or what it was deferred to.
+    pub reason: Option<String>,
+}
+
+impl StageRecord {
+    pub fn pending() -> StageRecord {
+        StageRecord {
+            state: StageState::Pending,
+            started_at: None,
+            completed_at: None,
+            changed_at: None,
+            owner: None,
+            reason: None,
+        }
+    }
+}
+
+/// The seven stages, in their canonical order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Stages {
+    pub identify: StageRecord,
+    pub classify: StageRecord,
+    pub communicate: StageRecord,
+    pub remediate: StageRecord,
+    pub diagnose: StageRecord,
+    pub repair: StageRecord,
+    pub review: StageRecord,
+}
+
+impl Stages {
+    pub fn all_pending() -> Stages {
+        Stages {
+            identify: StageRecord::pending(),
+            classify: StageRecord::pending(),
+            communicate: StageRecord::pending(),
+            remediate: StageRecord::pending(),
+            diagnose: StageRecord::pending(),
+            repair: StageRecord::pending(),
+            review: StageRecord::pending(),
+        }
+    }
+
+    pub fn get(&self, stage: Stage) -> &StageRecord {
+        match stage {
+            Stage::Identify => &self.identify,
+            Stage::Classify => &self.classify,
+            Stage::Communicate => &self.communicate,
+            Stage::Remediate => &self.remediate,
+            Stage::Diagnose => &self.diagnose,
+            Stage::Repair => &self.repair,
+            Stage::Review => &self.review,
+        }
+    }
+
+    pub fn get_mut(&mut self, stage: Stage) -> &mut StageRecord {
+        match stage {
+            Stage::Identify => &mut self.identify,
+            Stage::Classify => &mut self.classify,
+            Stage::Communicate => &mut self.communicate,
+            Stage::Remediate => &mut self.remediate,
+            Stage::Diagnose => &mut self.diagnose,
+            Stage::Repair => &mut self.repair,
+            Stage::Review => &mut self.review,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Stage, &StageRecord)> {
+        Stage::ALL
+            .iter()
+            .map(move |stage| (*stage, self.get(*stage)))
+    }
+
+    /// Stages that are neither done, skipped nor deferred.
+    pub fn unsettled(&self) -> Vec<Stage> {
+        self.iter()
+            .filter(|(_, record)| !record.state.is_settled())
+            .map(|(stage, _)| stage)
+            .collect()
+    }
+}
+
+/// Who held a role, from when to when (`relieved_at` is null while held).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RoleAssignment {
+    pub role: Role,
+    pub person: String,
+    pub assumed_at: Timestamp,
+    pub relieved_at: Option<Timestamp>,
+}
+
+/// A message to an audience through a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Communication {
+    pub id: String,
+    pub channel: Channel,
+    /// Targeted subset of users, if any (e.g. "EU customers on plan X").
+    pub segment: String,
+    pub body: String,
+    pub state: CommunicationState,
+    pub created_at: Timestamp,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<Timestamp>,
+    pub sent_at: Option<Timestamp>,
+}
+
+/// The written review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Review {
+    pub summary: String,
+    pub impact: String,
+    pub root_cause: String,
+    pub contributing_factors: String,
+    pub went_well: String,
+    pub went_badly: String,
+    pub lucky: String,
+}
+
+impl Review {
+    pub fn get(&self, field: ReviewField) -> &str {
+        match field {
+            ReviewField::Summary => &self.summary,
+            ReviewField::Impact => &self.impact,
+            ReviewField::RootCause => &self.root_cause,
+            ReviewField::ContributingFactors => &self.contributing_factors,
+            ReviewField::WentWell => &self.went_well,
+            ReviewField::WentBadly => &self.went_badly,
+            ReviewField::Lucky => &self.lucky,
+        }
+    }
+
+    pub fn get_mut(&mut self, field: ReviewField) -> &mut String {
+        match field {
+            ReviewField::Summary => &mut self.summary,
+            ReviewField::Impact => &mut self.impact,
+            ReviewField::RootCause => &mut self.root_cause,
+            ReviewField::ContributingFactors => &mut self.contributing_factors,
+            ReviewField::WentWell => &mut self.went_well,
+            ReviewField::WentBadly => &mut self.went_badly,
+            ReviewField::Lucky => &mut self.lucky,
+        }
+    }
+}
+
+/// A follow-up task from the incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ActionItem {
+    pub id: String,
+    pub title: String,
+    pub owner: Option<String>,
+    /// A calendar date, `YYYY-MM-DD`.
+    pub due: Option<String>,
+    pub state: ActionState,
+    /// The stage that was deferred to this item, if any.
+    pub from_stage: Option<Stage>,
+    pub created_at: Timestamp,
+}
+
+/// The whole state of one incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IncidentRecord {
+    pub id: String,
+    /// Human reference, `INC-<n>`.
+    #[serde(rename = "ref")]
+    #[ts(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub summary: String,
+    pub kind: IncidentKind,
+    pub level: String,
+    pub status: PublicStatus,
+    pub source: Source,
+    pub scope: Scope,
+    /// Impact start (may be back-dated).
+    pub started_at: Timestamp,
+    pub detected_at: Timestamp,
+    pub declared_at: Timestamp,
+    /// When the public status last became `resolved` (null while not resolved).
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub stages: Stages,
+    pub roles: Vec<RoleAssignment>,
+    pub communications: Vec<Communication>,
+    pub review: Review,
+    pub action_items: Vec<ActionItem>,
+}
+
+impl IncidentRecord {
+    /// People holding `role` now.
+    pub fn holders(&self, role: Role) -> impl Iterator<Item = &RoleAssignment> {
+        self.roles
+            .iter()
+            .filter(move |a| a.role == role && a.relieved_at.is_none())
+    }
+
+    pub fn commander(&self) -> Option<&str> {
+        self.holders(Role::Commander)
+            .next()
+            .map(|a| a.person.as_str())
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+}
+
+/// The structured change a timeline entry carries: enough to rebuild the
+/// incident's state from its timeline alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    Declared {
+        id: String,
+        title: String,
+        summary: String,
+        kind: IncidentKind,
+        level: String,
+        source: Source,
+        started_at: Timestamp,
+        detected_at: Timestamp,
+    },
+    Edited {
+        title: Option<String>,
+        summary: Option<String>,
+    },
+    Classified {
+        kind: Option<IncidentKind>,
+        level: Option<String>,
+        services: Option<Vec<String>>,
+        segment: Option<String>,
+        customer_facing: Option<bool>,
+    },
+    StageChanged {
+        stage: Stage,
+        state: StageState,
+        reason: Option<String>,
+        /// The follow-up created when the stage is deferred.
+        action_item_id: Option<String>,
+    },
+    StatusChanged {
+        status: PublicStatus,
+    },
+    RoleAssigned {
+        role: Role,
+        person: String,
+    },
+    RoleRelieved {
+        role: Role,
+        person: String,
+    },
+    CommunicationDrafted {
+        id: String,
+        channel: Channel,
+        segment: String,
+        body: String,
+    },
+    CommunicationApproved {
+        id: String,
+    },
+    CommunicationSent {
+        id: String,
+    },
+    /// A message that was sent outside the app, recorded after the fact.
+    CommunicationRecorded {
+        id: String,
+        channel: Channel,
+        segment: String,
+        body: String,
+    },
+    CommunicationDiscarded {
+        id: String,
+    },
+    ReviewUpdated {
+        field: ReviewField,
+        text: String,
+    },
+    ActionItemAdded {
+        id: String,
+        title: String,
+        owner: Option<String>,
+        due: Option<String>,
+    },
+    ActionItemChanged {
+        id: String,
+        state: ActionState,
+    },
+    Closed,
+}
+
+/// What a timeline entry is about (for filtering and display).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Declared,
+    Edited,
+    Classified,
+    Stage,
+    Status,
+    Role,
+    Note,
+    Correction,
+    Communication,
+    Review,
+    ActionItem,
+    Closed,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Declared => "declared",
+            EntryKind::Edited => "edited",
+            EntryKind::Classified => "classified",
+            EntryKind::Stage => "stage",
+            EntryKind::Status => "status",
+            EntryKind::Role => "role",
+            EntryKind::Note => "note",
+            EntryKind::Correction => "correction",
+            EntryKind::Communication => "communication",
+            EntryKind::Review => "review",
+            EntryKind::ActionItem => "action_item",
+            EntryKind::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EntryKind> {
+        [
+            EntryKind::Declared,
+            EntryKind::Edited,
+            EntryKind::Classified,
+            EntryKind::Stage,
+            EntryKind::Status,
+            EntryKind::Role,
+            EntryKind::Note,
+            EntryKind::Correction,
+            EntryKind::Communication,
+            EntryKind::Review,
+            EntryKind::ActionItem,
+            EntryKind::Closed,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+}
+
+impl Change {
+    pub fn entry_kind(&self) -> EntryKind {
+        match self {
+            Change::Declared { .. } => EntryKind::Declared,
+            Change::Edited { .. } => EntryKind::Edited,
+            Change::Classified { .. } => EntryKind::Classified,
+            Change::StageChanged { .. } => EntryKind::Stage,
+            Change::StatusChanged { .. } => EntryKind::Status,
+            Change::RoleAssigned { .. } | Change::RoleRelieved { .. } => EntryKind::Role,
+            Change::CommunicationDrafted { .. }
+            | Change::CommunicationApproved { .. }
+            | Change::CommunicationSent { .. }
+            | Change::CommunicationRecorded { .. }
+            | Change::CommunicationDiscarded { .. } => EntryKind::Communication,
+            Change::ReviewUpdated { .. } => EntryKind::Review,
+            Change::ActionItemAdded { .. } | Change::ActionItemChanged { .. } => {
+                EntryKind::ActionItem
+            }
+            Change::Closed => EntryKind::Closed,
+        }
+    }
+}
+
+/// One entry of the append-only timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TimelineEntry {
+    /// Position in this incident's timeline (1, 2, 3, …), in recording order.
+    pub n: i64,
+    /// When it happened (may be earlier than `recorded_at`: back-dated).
+    pub occurred_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub author: String,
+    pub kind: EntryKind,
+    pub text: String,
+    /// The state change this entry made, if any.
+    pub change: Option<Change>,
+    /// The entry this one corrects.
+    pub supersedes: Option<i64>,
+    /// The entry that corrects this one (derived).
+    pub superseded_by: Option<i64>,
+}

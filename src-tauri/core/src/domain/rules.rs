@@ -1,0 +1,642 @@
+//! The rules: how each `Change` transforms an incident's state, and what it
+//! refuses. Pure functions of (state, change, time, author): the `Desk` uses
+//! them to write, and the replay uses them to rebuild state from a timeline,
+//! so both always agree.
+
+use super::limits::*;
+use super::record::*;
+use super::vocabulary::*;
+use crate::error::{DeskError, Result};
+use crate::time::Timestamp;
+
+impl IncidentRecord {
+    /// The state right after `Change::Declared`, recorded at `at` by `author`.
+    /// Declaring means the incident was identified; classifying starts now.
+    pub fn declared(
+        reference: &str,
+        change: &Change,
+        at: Timestamp,
+        author: &str,
+    ) -> Result<IncidentRecord> {
+        let Change::Declared {
+            id,
+            title,
+            summary,
+            kind,
+            level,
+            source,
+            started_at,
+            detected_at,
+        } = change
+        else {
+            return Err(DeskError::Corrupt(
+                "a timeline must start with its declaration".into(),
+            ));
+        };
+        required_text("title", title, MAX_TITLE)?;
+        optional_text("summary", summary, MAX_TEXT)?;
+        if started_at > detected_at {
+            return Err(DeskError::invalid(
+                "started_at",
+                format!("impact start {started_at} is after detection {detected_at}"),
+            ));
+        }
+        if *detected_at > at {
+            return Err(DeskError::invalid(
+                "detected_at",
+                format!("detection {detected_at} is after the declaration {at}"),
+            ));
+        }
+        let mut stages = Stages::all_pending();
+        stages.identify = StageRecord {
+            state: StageState::Done,
+            started_at: Some(*detected_at),
+            completed_at: Some(at),
+            changed_at: Some(at),
+            owner: Some(author.to_owned()),
+            reason: None,
+        };
+        stages.classify = StageRecord {
+            state: StageState::Active,
+            started_at: Some(at),
+            completed_at: None,
+            changed_at: Some(at),
+            owner: Some(author.to_owned()),
+            reason: None,
+        };
+        Ok(IncidentRecord {
+            id: id.clone(),
+            reference: reference.to_owned(),
+            title: title.clone(),
+            summary: summary.clone(),
+            kind: *kind,
+            level: level.clone(),
+            status: PublicStatus::Investigating,
+            source: *source,
+            scope: Scope::default(),
+            started_at: *started_at,
+            detected_at: *detected_at,
+            declared_at: at,
+            resolved_at: None,
+            closed_at: None,
+            stages,
+            roles: Vec::new(),
+            communications: Vec::new(),
+            review: Review::default(),
+            action_items: Vec::new(),
+        })
+    }
+
+    /// Applies `change` (made at `at` by `author`) and returns the sentence
+    /// that describes it on the timeline. On error the state is unchanged.
+    pub fn apply(&mut self, change: &Change, at: Timestamp, author: &str) -> Result<String> {
+        let mut next = self.clone();
+        let text = next.apply_in_place(change, at, author)?;
+        *self = next;
+        Ok(text)
+    }
+
+    fn refuse_if_closed(&self, what: &str) -> Result<()> {
+        if self.is_closed() {
+            return Err(DeskError::Conflict(format!(
+                "{} is closed: its {what} can no longer change",
+                self.reference
+            )));
+        }
+        Ok(())
+    }
+
+    fn apply_in_place(&mut self, change: &Change, at: Timestamp, author: &str) -> Result<String> {
+        match change {
+            Change::Declared { .. } => Err(DeskError::Conflict(format!(
+                "{} was already declared",
+                self.reference
+            ))),
+            Change::Edited { title, summary } => self.edit(title.as_deref(), summary.as_deref()),
+            Change::Classified {
+                kind,
+                level,
+                services,
+                segment,
+                customer_facing,
+            } => {
+                self.refuse_if_closed("classification")?;
+                self.classify(
+                    *kind,
+                    level.as_deref(),
+                    services.as_deref(),
+                    segment.as_deref(),
+                    *customer_facing,
+                )
+            }
+            Change::StageChanged {
+                stage,
+                state,
+                reason,
+                action_item_id,
+            } => {
+                self.refuse_if_closed("stages")?;
+                self.change_stage(
+                    *stage,
+                    *state,
+                    reason.as_deref(),
+                    action_item_id.as_deref(),
+                    at,
+                    author,
+                )
+            }
+            Change::StatusChanged { status } => {
+                self.refuse_if_closed("public status")?;
+                self.change_status(*status, at)
+            }
+            Change::RoleAssigned { role, person } => {
+                self.refuse_if_closed("roles")?;
+                self.assign(*role, person, at)
+            }
+            Change::RoleRelieved { role, person } => {
+                self.refuse_if_closed("roles")?;
+                self.relieve(*role, person, at)
+            }
+            Change::CommunicationDrafted {
+                id,
+                channel,
+                segment,
+                body,
+            } => {
+                self.refuse_if_closed("communications")?;
+                self.add_communication(id, *channel, segment, body, CommunicationState::Draft, at)?;
+                Ok(format!("Drafted a {} message", channel_name(*channel)))
+            }
+            Change::CommunicationRecorded {
+                id,
+                channel,
+                segment,
+                body,
+            } => {
+                self.refuse_if_closed("communications")?;
+                self.add_communication(id, *channel, segment, body, CommunicationState::Sent, at)?;
+                Ok(format!(
+                    "Sent {} message: {}",
+                    channel_name(*channel),
+                    excerpt(body)
+                ))
+            }
+            Change::CommunicationApproved { id } => {
+                self.refuse_if_closed("communications")?;
+                let comm = self.communication_mut(id)?;
+                if comm.state != CommunicationState::Draft {
+                    return Err(DeskError::Conflict(format!(
+                        "communication {id} is {}, only a draft can be approved",
+                        comm.state
+                    )));
+                }
+                comm.state = CommunicationState::Approved;
+                comm.approved_by = Some(author.to_owned());
+                comm.approved_at = Some(at);
+                Ok(format!(
+                    "Approved the {} message",
+                    channel_name(comm.channel)
+                ))
+            }
+            Change::CommunicationSent { id } => {
+                self.refuse_if_closed("communications")?;
+                let comm = self.communication_mut(id)?;
+                if !matches!(
+                    comm.state,
+                    CommunicationState::Draft | CommunicationState::Approved
+                ) {
+                    return Err(DeskError::Conflict(format!(
+                        "communication {id} is {} and cannot be sent",
+                        comm.state
+                    )));
+                }
+                comm.state = CommunicationState::Sent;
+                comm.sent_at = Some(at);
+                Ok(format!(
+                    "Sent {} message: {}",
+                    channel_name(comm.channel),
+                    excerpt(&comm.body)
+                ))
+            }
+            Change::CommunicationDiscarded { id } => {
+                self.refuse_if_closed("communications")?;
+                let comm = self.communication_mut(id)?;
+                if !matches!(
+                    comm.state,
+                    CommunicationState::Draft | CommunicationState::Approved
+                ) {
+                    return Err(DeskError::Conflict(format!(
+                        "communication {id} is {} and cannot be discarded",
+                        comm.state
+                    )));
+                }
+                comm.state = CommunicationState::Discarded;
+                Ok(format!(
+                    "Discarded the {} draft",
+                    channel_name(comm.channel)
+                ))
+            }
+            Change::ReviewUpdated { field, text } => {
+                optional_text(field.as_str(), text, MAX_TEXT).map_err(|_| DeskError::TooLong {
+                    field: "text",
+                    max: MAX_TEXT,
+                    actual: text.chars().count(),
+                })?;
+                let slot = self.review.get_mut(*field);
+                if slot == text {
+                    return Err(DeskError::Conflict(format!(
+                        "the review's {field} is unchanged"
+                    )));
+                }
+                *slot = text.clone();
+                Ok(format!(
+                    "Review: {} updated",
+                    field.as_str().replace('_', " ")
+                ))
+            }
+            Change::ActionItemAdded {
+                id,
+                title,
+                owner,
+                due,
+            } => {
+                self.add_action_item(id, title, owner.as_deref(), due.as_deref(), None, at)?;
+                let mut text = format!("Action item: {title}");
+                let details: Vec<String> = [
+                    owner.as_ref().map(|o| format!("owner {o}")),
+                    due.as_ref().map(|d| format!("due {d}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if !details.is_empty() {
+                    text.push_str(&format!(" ({})", details.join(", ")));
+                }
+                Ok(text)
+            }
+            Change::ActionItemChanged { id, state } => {
+                let item = self
+                    .action_items
+                    .iter_mut()
+                    .find(|item| item.id == *id)
+                    .ok_or_else(|| DeskError::NotFound {
+                        what: "action item",
+                        key: id.clone(),
+                    })?;
+                if item.state == *state {
+                    return Err(DeskError::Conflict(format!(
+                        "action item \"{}\" is already {state}",
+                        item.title
+                    )));
+                }
+                item.state = *state;
+                Ok(format!("Action item \"{}\" is {state}", item.title))
+            }
+            Change::Closed => {
+                if self.is_closed() {
+                    return Err(DeskError::Conflict(format!(
+                        "{} is already closed",
+                        self.reference
+                    )));
+                }
+                let open = self.stages.unsettled();
+                if !open.is_empty() {
+                    return Err(DeskError::OpenStages {
+                        reference: self.reference.clone(),
+                        stages: open,
+                    });
+                }
+                self.closed_at = Some(at);
+                Ok("Closed the incident".to_owned())
+            }
+        }
+    }
+
+    fn edit(&mut self, title: Option<&str>, summary: Option<&str>) -> Result<String> {
+        let mut parts = Vec::new();
+        if let Some(title) = title.filter(|t| *t != self.title) {
+            required_text("title", title, MAX_TITLE)?;
+            self.title = title.to_owned();
+            parts.push(format!("title is now \"{title}\""));
+        }
+        if let Some(summary) = summary.filter(|s| *s != self.summary) {
+            optional_text("summary", summary, MAX_TEXT)?;
+            self.summary = summary.to_owned();
+            parts.push("summary updated".to_owned());
+        }
+        if parts.is_empty() {
+            return Err(DeskError::Conflict(
+                "nothing to change: the title and summary are the same".into(),
+            ));
+        }
+        Ok(capitalize(&parts.join("; ")))
+    }
+
+    fn classify(
+        &mut self,
+        kind: Option<IncidentKind>,
+        level: Option<&str>,
+        services: Option<&[String]>,
+        segment: Option<&str>,
+        customer_facing: Option<bool>,
+    ) -> Result<String> {
+        let mut parts = Vec::new();
+        if let Some(kind) = kind.filter(|k| *k != self.kind) {
+            parts.push(format!("kind {} → {kind}", self.kind));
+            self.kind = kind;
+        }
+        if let Some(level) = level.filter(|l| *l != self.level) {
+            parts.push(format!("level {} → {level}", self.level));
+            self.level = level.to_owned();
+        }
+        if let Some(services) = services.filter(|s| *s != self.scope.services.as_slice()) {
+            validate_services(services)?;
+            self.scope.services = services.to_vec();
+            parts.push(if services.is_empty() {
+                "no affected services".to_owned()
+            } else {
+                format!("services {}", services.join(", "))
+            });
+        }
+        if let Some(segment) = segment.filter(|s| *s != self.scope.segment) {
+            optional_text("segment", segment, MAX_SHORT_TEXT)?;
+            self.scope.segment = segment.to_owned();
+            parts.push(format!("affected users \"{segment}\""));
+        }
+        if let Some(facing) = customer_facing.filter(|f| *f != self.scope.customer_facing) {
+            self.scope.customer_facing = facing;
+            parts.push(format!(
+                "customer-facing {}",
+                if facing { "yes" } else { "no" }
+            ));
+        }
+        if parts.is_empty() {
+            return Err(DeskError::Conflict(format!(
+                "nothing to change: {} is already classified that way",
+                self.reference
+            )));
+        }
+        Ok(format!("Classified: {}", parts.join("; ")))
+    }
+
+    fn change_stage(
+        &mut self,
+        stage: Stage,
+        state: StageState,
+        reason: Option<&str>,
+        action_item_id: Option<&str>,
+        at: Timestamp,
+        author: &str,
+    ) -> Result<String> {
+        let before = self.stages.get(stage).state;
+        if before == state {
+            return Err(DeskError::Conflict(format!(
+                "stage {stage} is already {state}"
+            )));
+        }
+        let reason = reason.filter(|r| !r.trim().is_empty());
+        if let Some(reason) = reason {
+            optional_text("reason", reason, MAX_SHORT_TEXT)?;
+        }
+        let mut text = format!("Stage {stage}: {before} → {state}");
+        let kept_reason = match state {
+            StageState::Skipped => {
+                let reason = reason.ok_or_else(|| {
+                    DeskError::invalid("reason", format!("skipping {stage} needs a reason"))
+                })?;
+                text.push_str(&format!(" ({reason})"));
+                Some(reason.to_owned())
+            }
+            StageState::Deferred => {
+                let id = action_item_id.ok_or_else(|| {
+                    DeskError::Corrupt(format!("deferring {stage} without a follow-up id"))
+                })?;
+                let title = reason
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("Follow up on {stage}"));
+                self.add_action_item(id, &title, None, None, Some(stage), at)?;
+                text.push_str(&format!(" to action item \"{title}\""));
+                Some(title)
+            }
+            _ => None,
+        };
+        if matches!(state, StageState::Active | StageState::Done) {
+            let waiting: Vec<&str> = Stage::ALL
+                .iter()
+                .take_while(|s| **s != stage)
+                .filter(|s| self.stages.get(**s).state == StageState::Pending)
+                .map(|s| s.as_str())
+                .collect();
+            if !waiting.is_empty() {
+                let verb = if waiting.len() == 1 { "is" } else { "are" };
+                text.push_str(&format!(
+                    " (out of the usual order: {} {verb} still pending)",
+                    waiting.join(", ")
+                ));
+            }
+        }
+        let record = self.stages.get_mut(stage);
+        record.state = state;
+        record.changed_at = Some(at);
+        record.owner = Some(author.to_owned());
+        record.reason = kept_reason;
+        match state {
+            StageState::Active => {
+                record.started_at = record.started_at.or(Some(at));
+                record.completed_at = None;
+            }
+            StageState::Pending => record.completed_at = None,
+            StageState::Done | StageState::Skipped | StageState::Deferred => {
+                record.completed_at = Some(at);
+            }
+        }
+        Ok(text)
+    }
+
+    fn change_status(&mut self, status: PublicStatus, at: Timestamp) -> Result<String> {
+        if status == self.status {
+            return Err(DeskError::Conflict(format!(
+                "the public status is already {status}"
+            )));
+        }
+        let text = format!("Public status: {} → {status}", self.status);
+        self.status = status;
+        self.resolved_at = (status == PublicStatus::Resolved).then_some(at);
+        Ok(text)
+    }
+
+    fn assign(&mut self, role: Role, person: &str, at: Timestamp) -> Result<String> {
+        required_text("person", person, MAX_NAME)?;
+        if self.holders(role).any(|a| a.person == person) {
+            return Err(DeskError::Conflict(format!("{person} is already {role}")));
+        }
+        let mut previous = Vec::new();
+        if role.is_single_holder() {
+            for assignment in self
+                .roles
+                .iter_mut()
+                .filter(|a| a.role == role && a.relieved_at.is_none())
+            {
+                assignment.relieved_at = Some(at);
+                previous.push(assignment.person.clone());
+            }
+        }
+        self.roles.push(RoleAssignment {
+            role,
+            person: person.to_owned(),
+            assumed_at: at,
+            relieved_at: None,
+        });
+        Ok(match previous.as_slice() {
+            [] if role == Role::Expert => format!("{person} joined as expert"),
+            [] => format!("{person} is {role}"),
+            _ => format!(
+                "{} handed off from {} to {person}",
+                capitalize(role.as_str()),
+                previous.join(", ")
+            ),
+        })
+    }
+
+    fn relieve(&mut self, role: Role, person: &str, at: Timestamp) -> Result<String> {
+        let assignment = self
+            .roles
+            .iter_mut()
+            .find(|a| a.role == role && a.relieved_at.is_none() && a.person == person)
+            .ok_or_else(|| {
+                DeskError::Conflict(format!("{person} does not hold the {role} role"))
+            })?;
+        assignment.relieved_at = Some(at);
+        Ok(format!("{person} relieved as {role}"))
+    }
+
+    fn add_communication(
+        &mut self,
+        id: &str,
+        channel: Channel,
+        segment: &str,
+        body: &str,
+        state: CommunicationState,
+        at: Timestamp,
+    ) -> Result<()> {
+        required_text("body", body, MAX_TEXT)?;
+        optional_text("segment", segment, MAX_SHORT_TEXT)?;
+        if self.communications.iter().any(|c| c.id == id) {
+            return Err(DeskError::Conflict(format!(
+                "communication {id} already exists"
+            )));
+        }
+        self.communications.push(Communication {
+            id: id.to_owned(),
+            channel,
+            segment: segment.to_owned(),
+            body: body.to_owned(),
+            state,
+            created_at: at,
+            approved_by: None,
+            approved_at: None,
+            sent_at: (state == CommunicationState::Sent).then_some(at),
+        });
+        Ok(())
+    }
+
+    fn communication_mut(&mut self, id: &str) -> Result<&mut Communication> {
+        self.communications
+            .iter_mut()
+            .find(|c| c.id == id)
+            .ok_or_else(|| DeskError::NotFound {
+                what: "communication",
+                key: id.to_owned(),
+            })
+    }
+
+    fn add_action_item(
+        &mut self,
+        id: &str,
+        title: &str,
+        owner: Option<&str>,
+        due: Option<&str>,
+        from_stage: Option<Stage>,
+        at: Timestamp,
+    ) -> Result<()> {
+        required_text("title", title, MAX_TITLE)?;
+        if let Some(owner) = owner {
+            required_text("owner", owner, MAX_NAME)?;
+        }
+        if let Some(due) = due {
+            validate_date(due)?;
+        }
+        if self.action_items.iter().any(|item| item.id == id) {
+            return Err(DeskError::Conflict(format!(
+                "action item {id} already exists"
+            )));
+        }
+        self.action_items.push(ActionItem {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            owner: owner.map(str::to_owned),
+            due: due.map(str::to_owned),
+            state: ActionState::Open,
+            from_stage,
+            created_at: at,
+        });
+        Ok(())
+    }
+}
+
+fn validate_services(services: &[String]) -> Result<()> {
+    if services.len() > MAX_SERVICES {
+        return Err(DeskError::invalid(
+            "services",
+            format!(
+                "{} services listed, at most {MAX_SERVICES} allowed",
+                services.len()
+            ),
+        ));
+    }
+    for (index, service) in services.iter().enumerate() {
+        required_text("service", service, MAX_NAME)?;
+        if services[..index].contains(service) {
+            return Err(DeskError::invalid(
+                "services",
+                format!("service \"{service}\" is listed twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A due date: `YYYY-MM-DD`.
+pub fn validate_date(text: &str) -> Result<()> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|_| ())
+        .map_err(|_| DeskError::invalid("due", format!("\"{text}\" is not a date like 2026-12-31")))
+}
+
+fn channel_name(channel: Channel) -> &'static str {
+    match channel {
+        Channel::StatusPage => "status page",
+        Channel::Social => "social",
+        Channel::Email => "email",
+        Channel::Internal => "internal",
+        Channel::Support => "support",
+    }
+}
+
+/// The first line of a message, shortened for the timeline.
+fn excerpt(body: &str) -> String {
+    let line = body.lines().next().unwrap_or_default();
+    let mut short: String = line.chars().take(80).collect();
+    if short.chars().count() < body.chars().count() {
+        short.push('…');
+    }
+    short
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -16,6 +16,7 @@ help:
 	@echo "make test        set up, then every check: fmt, clippy, Rust tests, UI typecheck and"
 	@echo "                 unit tests, and the end-to-end tests in the real window"
 	@echo "make screenshot  run the app under Xvfb and save docs/screenshot.png"
+	@echo "make bench       benchmarks (criterion): core operations and the board query"
 	@echo "make bindings    regenerate ui/src/lib/bindings.ts from the Rust types"
 	@echo "make fmt         format Rust and UI code"
 
@@ -50,6 +51,10 @@ test: setup check-ui check-rust test-rust
 
 screenshot: build
 	cargo run --quiet -p incident-desk-e2e --bin screenshot
+
+# Benchmarks (not timed tests): criterion, release build. Figures go to docs/benchmarks.md.
+bench: setup
+	cargo bench -p incident-core --bench desk
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings

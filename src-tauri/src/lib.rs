@@ -19,8 +19,21 @@ pub fn with_commands<R: tauri::Runtime>(
     builder
         .manage(state)
         .invoke_handler(tauri::generate_handler![
-            commands::list_incidents,
             commands::app_info,
+            commands::list_incidents,
+            commands::get_incident,
+            commands::declare_incident,
+            commands::classify_incident,
+            commands::edit_incident,
+            commands::set_stage,
+            commands::set_status,
+            commands::assign_role,
+            commands::relieve_role,
+            commands::add_note,
+            commands::close_incident,
+            commands::list_people,
+            commands::save_person,
+            commands::list_levels,
         ])
 }
 

@@ -6,6 +6,7 @@
 
 mod artifacts;
 mod bus;
+pub mod demo;
 mod display;
 mod driver;
 mod error;

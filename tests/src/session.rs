@@ -175,19 +175,33 @@ impl Session {
 
     /// The DOM text of the first element matching `css` (waits up to 10 s).
     /// Unlike [`Session::text`] it does not depend on WebDriver's visibility
-    /// heuristics, which miss text in some overflow-clipped elements.
+    /// heuristics, which miss text in some overflow-clipped elements. It looks
+    /// the element up in the page each time: a re-rendered element never
+    /// leaves a stale reference behind.
     pub async fn text_content(&self, css: &str) -> Result<String> {
-        let element = self.wait_for(css, Duration::from_secs(10)).await?;
-        let value = within(
-            "element textContent",
-            Duration::from_secs(10),
-            self.client.execute(
-                "return arguments[0].textContent;",
-                vec![serde_json::to_value(&element)?],
-            ),
-        )
-        .await??;
-        Ok(value.as_str().unwrap_or_default().to_owned())
+        let limit = Duration::from_secs(10);
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let value = within(
+                "element textContent",
+                limit,
+                self.client.execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                    vec![serde_json::json!(css)],
+                ),
+            )
+            .await??;
+            if let Some(text) = value.as_str() {
+                return Ok(text.to_owned());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(HarnessError::Timeout {
+                    what: format!("element `{css}`"),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until the page has painted its current state (two animation
@@ -203,6 +217,108 @@ impl Session {
         )
         .await??;
         Ok(())
+    }
+
+    /// Presses keys as a user would (WebDriver actions): `text` is typed
+    /// character by character; use [`fantoccini::key::Key`] chars for Enter,
+    /// Escape, Tab and the like.
+    pub async fn keys(&self, text: &str) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for ch in text.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: ch })
+                .then(KeyAction::Up { value: ch });
+        }
+        within(
+            "key presses",
+            Duration::from_secs(15),
+            self.client.perform_actions(actions),
+        )
+        .await??;
+        Ok(())
+    }
+
+    /// Presses `key` while holding `modifier` (e.g. Ctrl+K).
+    pub async fn chord(&self, modifier: fantoccini::key::Key, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let modifier: char = modifier.into();
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: modifier })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: modifier });
+        within(
+            "a key chord",
+            Duration::from_secs(15),
+            self.client.perform_actions(actions),
+        )
+        .await??;
+        Ok(())
+    }
+
+    /// The `data-testid` of the focused element (empty when it has none).
+    pub async fn focused_testid(&self) -> Result<String> {
+        let value = within(
+            "the focused element",
+            Duration::from_secs(10),
+            self.client.execute(
+                "return document.activeElement ? (document.activeElement.dataset.testid || '') : '';",
+                vec![],
+            ),
+        )
+        .await??;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until `css` matches an element whose text contains `text`.
+    /// (The check runs in the page and returns a boolean: WebKitWebDriver
+    /// drops the connection when a script returns a string holding
+    /// `</script>`, which is exactly what an injection test looks for.)
+    pub async fn wait_for_text(&self, css: &str, text: &str, limit: Duration) -> Result<()> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let found = within(
+                "matching text",
+                Duration::from_secs(10),
+                self.client.execute(
+                    "return [...document.querySelectorAll(arguments[0])].some(e => e.textContent.includes(arguments[1]));",
+                    vec![serde_json::json!(css), serde_json::json!(text)],
+                ),
+            )
+            .await??;
+            if found.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                let all = self.all_text(css).await.unwrap_or_default();
+                return Err(HarnessError::Timeout {
+                    what: format!("`{css}` to contain {text:?} (it has {all:?})"),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The text of every element matching `css`, one per line.
+    pub async fn all_text(&self, css: &str) -> Result<String> {
+        let value = within(
+            "element texts",
+            Duration::from_secs(10),
+            self.client.execute(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent).join('\\n');",
+                vec![serde_json::json!(css)],
+            ),
+        )
+        .await??;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The value of attribute `name` on the first element matching `css`.
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        let element = self.wait_for(css, Duration::from_secs(10)).await?;
+        Ok(within("an attribute", Duration::from_secs(10), element.attr(name)).await??)
     }
 
     /// Saves a WebDriver screenshot as `target/e2e/<name>.png`.

@@ -155,7 +155,8 @@ async fn an_incident_declared_with_idesk_appears_within_a_second() -> TestResult
         .wait_for("[data-testid=incident-row]", Duration::from_secs(1))
         .await?;
     let seen_after = written.elapsed();
-    let text = row.text().await?;
+    drop(row);
+    let text = session.all_text("[data-testid=incident-row]").await?;
     assert!(text.contains("Declared from a terminal"), "{text}");
     assert!(text.contains("INC-1"), "{text}");
     assert!(seen_after <= Duration::from_secs(1), "took {seen_after:?}");

@@ -1,17 +1,17 @@
-//! `make screenshot`: runs the app under Xvfb and saves the window as
-//! `docs/screenshot.png`.
+//! `make screenshot`: runs the app under Xvfb on a demo database and saves
+//! the command board as `docs/screenshot.png` and an incident room as
+//! `docs/incident-room.png`.
 
-use e2e::{Session, workspace_root};
+use e2e::demo::seed_demo;
+use e2e::{Session, SessionOptions, workspace_root};
+use fantoccini::Locator;
 use std::process::ExitCode;
 use std::time::Duration;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     match run().await {
-        Ok(path) => {
-            println!("saved {}", path.display());
-            ExitCode::SUCCESS
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("screenshot: {error}");
             ExitCode::FAILURE
@@ -19,16 +19,42 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> e2e::Result<std::path::PathBuf> {
-    let session = Session::start("screenshot").await?;
+async fn run() -> e2e::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("demo.db");
+    seed_demo(&db)?;
+    let session = Session::start_with(
+        "screenshot",
+        SessionOptions {
+            db: Some(db),
+            ..SessionOptions::default()
+        },
+    )
+    .await?;
     session
-        .wait_for("[data-testid=board]", Duration::from_secs(20))
+        .wait_for("[data-testid=incident-row]", Duration::from_secs(20))
         .await?;
-    // Let the footer's app info and fonts settle before the picture.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let shot = session.screenshot("screenshot").await?;
-    let target = workspace_root().join("docs/screenshot.png");
+    save(&session, "screenshot", "docs/screenshot.png").await?;
+
+    session
+        .client
+        .find(Locator::Css("[data-ref='INC-1'] button.row"))
+        .await?
+        .click()
+        .await?;
+    session
+        .wait_for("[data-testid=incident-room]", Duration::from_secs(10))
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    save(&session, "incident-room", "docs/incident-room.png").await?;
+    session.close().await
+}
+
+async fn save(session: &Session, name: &str, target: &str) -> e2e::Result<()> {
+    let shot = session.screenshot(name).await?;
+    let target = workspace_root().join(target);
     std::fs::copy(&shot, &target)?;
-    session.close().await?;
-    Ok(target)
+    println!("saved {}", target.display());
+    Ok(())
 }

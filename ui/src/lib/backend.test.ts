@@ -73,3 +73,15 @@ describe("tauriBackend", () => {
     });
   });
 });
+
+describe("BackendError", () => {
+  it("keeps the field an input error is about", () => {
+    const error = toBackendError({
+      code: "invalid_input",
+      message: "the title is empty",
+      field: "title",
+    });
+    expect(error.field).toBe("title");
+    expect(toBackendError({ code: "conflict", message: "x" }).field).toBeUndefined();
+  });
+});

@@ -3,11 +3,44 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { AppInfo, BoardRow, ChangeEvent, ErrorCode, ErrorPayload } from "./bindings";
+import type {
+  AppInfo,
+  BoardRow,
+  ChangeEvent,
+  Classification,
+  Declaration,
+  ErrorCode,
+  ErrorPayload,
+  IncidentDetail,
+  IncidentRecord,
+  Level,
+  Person,
+  PublicStatus,
+  Role,
+  Stage,
+  StageState,
+  TimelineEntry,
+} from "./bindings";
 
 export interface Backend {
-  listIncidents(includeClosed?: boolean): Promise<BoardRow[]>;
   appInfo(): Promise<AppInfo>;
+  listIncidents(includeClosed?: boolean): Promise<BoardRow[]>;
+  getIncident(reference: string): Promise<IncidentDetail>;
+  declare(input: Declaration): Promise<IncidentRecord>;
+  classify(reference: string, input: Classification): Promise<TimelineEntry>;
+  setStage(
+    reference: string,
+    stage: Stage,
+    state: StageState,
+    reason?: string,
+  ): Promise<TimelineEntry>;
+  setStatus(reference: string, status: PublicStatus): Promise<TimelineEntry>;
+  assign(reference: string, role: Role, person: string): Promise<TimelineEntry>;
+  relieve(reference: string, role: Role, person: string): Promise<TimelineEntry>;
+  addNote(reference: string, text: string, at?: string, corrects?: number): Promise<TimelineEntry>;
+  close(reference: string): Promise<TimelineEntry>;
+  people(): Promise<Person[]>;
+  levels(): Promise<Level[]>;
   /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
 }
@@ -18,12 +51,20 @@ export const CHANGE_EVENT = "desk-change";
 /** A failed command, with the core's machine-readable code. */
 export class BackendError extends Error {
   readonly code: ErrorCode | "ipc";
+  /** The input the error is about (e.g. "title"), when the core says so. */
+  readonly field: string | undefined;
 
   constructor(payload: ErrorPayload | { code: "ipc"; message: string }) {
     super(payload.message);
     this.name = "BackendError";
     this.code = payload.code;
+    this.field = "field" in payload ? payload.field : undefined;
   }
+}
+
+/** Whatever was thrown, as a `BackendError`. */
+export function asBackendError(reason: unknown): BackendError {
+  return toBackendError(reason);
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -89,9 +130,25 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     }
   }
   return {
+    appInfo: () => command<AppInfo>("app_info"),
     listIncidents: (includeClosed = false) =>
       command<BoardRow[]>("list_incidents", { includeClosed }),
-    appInfo: () => command<AppInfo>("app_info"),
+    getIncident: (reference) => command<IncidentDetail>("get_incident", { reference }),
+    declare: (input) => command<IncidentRecord>("declare_incident", { input }),
+    classify: (reference, input) =>
+      command<TimelineEntry>("classify_incident", { reference, input }),
+    setStage: (reference, stage, stageState, reason) =>
+      command<TimelineEntry>("set_stage", { reference, stage, stageState, reason }),
+    setStatus: (reference, status) => command<TimelineEntry>("set_status", { reference, status }),
+    assign: (reference, role, person) =>
+      command<TimelineEntry>("assign_role", { reference, role, person }),
+    relieve: (reference, role, person) =>
+      command<TimelineEntry>("relieve_role", { reference, role, person }),
+    addNote: (reference, text, at, corrects) =>
+      command<TimelineEntry>("add_note", { reference, text, at, corrects }),
+    close: (reference) => command<TimelineEntry>("close_incident", { reference }),
+    people: () => command<Person[]>("list_people"),
+    levels: () => command<Level[]>("list_levels"),
     onChange: (handler) => subscribe(CHANGE_EVENT, handler),
   };
 }

@@ -38,12 +38,18 @@ pub struct Desk {
     data_version: Mutex<i64>,
 }
 
-/// The default author of entries: `$INCIDENT_DESK_AUTHOR`, else the login name.
+/// The default author of entries: `$INCIDENT_DESK_AUTHOR`, else the login
+/// name (from the environment, else the home directory's name).
 pub fn default_author() -> String {
-    ["INCIDENT_DESK_AUTHOR", "USER", "USERNAME"]
+    ["INCIDENT_DESK_AUTHOR", "USER", "LOGNAME", "USERNAME"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
         .find(|name| !name.trim().is_empty())
+        .or_else(|| {
+            dirs::home_dir()
+                .and_then(|home| home.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| "unknown".to_owned())
 }
 

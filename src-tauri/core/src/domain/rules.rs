@@ -468,7 +468,10 @@ impl IncidentRecord {
     fn assign(&mut self, role: Role, person: &str, at: Timestamp) -> Result<String> {
         required_text("person", person, MAX_NAME)?;
         if self.holders(role).any(|a| a.person == person) {
-            return Err(DeskError::Conflict(format!("{person} is already {role}")));
+            return Err(DeskError::Conflict(format!(
+                "{person} is already {}",
+                role.title()
+            )));
         }
         let mut previous = Vec::new();
         if role.is_single_holder() {
@@ -488,11 +491,11 @@ impl IncidentRecord {
             relieved_at: None,
         });
         Ok(match previous.as_slice() {
-            [] if role == Role::Expert => format!("{person} joined as expert"),
-            [] => format!("{person} is {role}"),
+            [] if role == Role::Expert => format!("{person} joined as subject-matter expert"),
+            [] => format!("{person} is {}", role.title()),
             _ => format!(
                 "{} handed off from {} to {person}",
-                capitalize(role.as_str()),
+                capitalize(role.title()),
                 previous.join(", ")
             ),
         })
@@ -507,7 +510,7 @@ impl IncidentRecord {
                 DeskError::Conflict(format!("{person} does not hold the {role} role"))
             })?;
         assignment.relieved_at = Some(at);
-        Ok(format!("{person} relieved as {role}"))
+        Ok(format!("{person} relieved as {}", role.title()))
     }
 
     fn add_communication(

@@ -196,6 +196,19 @@ impl Role {
     pub fn is_single_holder(self) -> bool {
         self != Role::Expert
     }
+
+    /// How the role reads in a sentence ("Sam is communications lead").
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Commander => "commander",
+            Role::Deputy => "deputy",
+            Role::Scribe => "scribe",
+            Role::Communications => "communications lead",
+            Role::Operations => "operations lead",
+            Role::Expert => "subject-matter expert",
+            Role::Support => "support/sales contact",
+        }
+    }
 }
 
 impl Channel {

@@ -1,0 +1,31 @@
+// View logic of the command board: filtering and the closed list's order.
+// (Which incidents are open and their order by level and age come from the core.)
+
+import type { BoardRow, IncidentKind } from "./bindings";
+
+export interface BoardFilter {
+  kind: IncidentKind | "";
+  level: string;
+}
+
+export function filterRows(rows: readonly BoardRow[], filter: BoardFilter): BoardRow[] {
+  return rows.filter(
+    (row) =>
+      (filter.kind === "" || row.kind === filter.kind) &&
+      (filter.level === "" || row.level === filter.level),
+  );
+}
+
+/** Closed incidents, most recently closed first. */
+export function closedRows(rows: readonly BoardRow[]): BoardRow[] {
+  return rows
+    .filter((row) => row.closed_at !== null)
+    .sort((a, b) => Date.parse(b.closed_at ?? "") - Date.parse(a.closed_at ?? ""));
+}
+
+/** The levels present, in the core's order (most severe first), without repeats. */
+export function levelsIn(rows: readonly BoardRow[]): string[] {
+  const seen = new Map<string, number>();
+  for (const row of rows) seen.set(row.level, row.level_rank);
+  return [...seen.entries()].sort((a, b) => a[1] - b[1]).map(([level]) => level);
+}

@@ -52,9 +52,12 @@ test: setup check-ui check-rust test-rust
 screenshot: build
 	cargo run --quiet -p incident-desk-e2e --bin screenshot
 
-# Benchmarks (not timed tests): criterion, release build. Figures go to docs/benchmarks.md.
-bench: setup
+# Benchmarks (not timed tests), release builds. Figures go to docs/benchmarks.md.
+# The whole-app part idles on the board for IDLE_SECS (default 600) to read memory.
+bench: ui
 	cargo bench -p incident-core --bench desk
+	cargo build --release -p incident-desk -p incident-core --bins
+	cargo run --release -p incident-desk-e2e --bin board-bench
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings

@@ -1,22 +1,35 @@
 //! Work the shell does beside the window: forwarding the core's change
-//! events to the UI (including changes other processes made), and backups.
+//! events to the UI — including writes other processes (idesk, scripts)
+//! make, noticed by watching the database files — and backups.
 
 use incident_core::Desk;
 use incident_core::model::ChangeEvent;
-use std::sync::Arc;
+use notify::{RecursiveMode, Watcher};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Emitter, Runtime};
 
 /// The event the UI listens to.
 pub const CHANGE_EVENT: &str = "desk-change";
 
-/// How often the database is checked for other processes' writes: the
-/// window shows an `idesk` change within this time (one pragma, no I/O).
-const EXTERNAL_POLL: Duration = Duration::from_millis(250);
+/// A safety net when file watching is unavailable or misses an event: the
+/// database is also checked this often (one pragma, no table read).
+const FALLBACK_POLL: Duration = Duration::from_secs(1);
+
+/// A write shows in the WAL file just before SQLite publishes the commit in
+/// its shared-memory index (which raises no file event); one re-check this
+/// much later catches a commit the first check was too early for.
+const RECHECK_AFTER: Duration = Duration::from_millis(25);
 
 /// How often a backup is taken while the app runs (plus one at startup).
 const BACKUP_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Keeps the file watcher alive for the life of the app.
+#[derive(Default)]
+pub struct DatabaseWatcher(Mutex<Option<notify::RecommendedWatcher>>);
 
 /// Forwards every change to the UI; notices writes by other processes.
 pub fn forward_changes<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
@@ -25,13 +38,10 @@ pub fn forward_changes<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
         .name("change-forwarder".into())
         .spawn(move || {
             loop {
-                match events.recv_timeout(EXTERNAL_POLL) {
+                match events.recv_timeout(FALLBACK_POLL) {
                     Ok(event) => emit(&app, &event),
                     Err(RecvTimeoutError::Timeout) => {
-                        // Publishes `External` on our own channel when it moved.
-                        if let Err(error) = desk.poll_external_changes() {
-                            tracing::warn!(%error, "could not check for external changes");
-                        }
+                        check(&desk);
                     }
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
@@ -42,9 +52,81 @@ pub fn forward_changes<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
     }
 }
 
+/// Publishes `External` on the desk's channel when another process committed.
+fn check(desk: &Desk) -> bool {
+    match desk.poll_external_changes() {
+        Ok(changed) => changed,
+        Err(error) => {
+            tracing::warn!(%error, "could not check for external changes");
+            false
+        }
+    }
+}
+
 fn emit<R: Runtime>(app: &AppHandle<R>, event: &ChangeEvent) {
     if let Err(error) = app.emit(CHANGE_EVENT, event) {
         tracing::warn!(%error, "could not forward a change to the window");
+    }
+}
+
+fn millis_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Watches the database's directory; any write to the database or its WAL
+/// triggers a check (and one re-check shortly after, see [`RECHECK_AFTER`]).
+pub fn watch_database(desk: Arc<Desk>, holder: &DatabaseWatcher) {
+    let path = desk.path().to_path_buf();
+    let Some(dir) = path.parent().map(PathBuf::from) else {
+        return;
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let last_recheck = AtomicU64::new(0);
+    let handler = move |result: notify::Result<notify::Event>| {
+        let Ok(event) = result else { return };
+        let ours = event.paths.iter().any(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().starts_with(name.as_str()))
+                .unwrap_or(false)
+        });
+        if !ours || !(event.kind.is_modify() || event.kind.is_create()) {
+            return;
+        }
+        if check(&desk) {
+            return;
+        }
+        // Re-check at most once per RECHECK_AFTER, so a burst of writes
+        // cannot queue up sleeps.
+        let now = millis_now();
+        if now.saturating_sub(last_recheck.load(Ordering::Relaxed))
+            >= RECHECK_AFTER.as_millis() as u64
+        {
+            std::thread::sleep(RECHECK_AFTER);
+            last_recheck.store(millis_now(), Ordering::Relaxed);
+            check(&desk);
+        }
+    };
+    let watcher = notify::recommended_watcher(handler).and_then(|mut watcher| {
+        watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+        Ok(watcher)
+    });
+    match watcher {
+        Ok(watcher) => {
+            if let Ok(mut slot) = holder.0.lock() {
+                *slot = Some(watcher);
+            }
+            tracing::info!(dir = %dir.display(), "watching the database for other processes' writes");
+        }
+        Err(error) => tracing::warn!(
+            %error,
+            "cannot watch the database files; other processes' writes show within a second"
+        ),
     }
 }
 

@@ -48,6 +48,9 @@ pub fn run() -> ExitCode {
             state.log_startup();
             if let Some(desk) = state.shared_desk() {
                 background::forward_changes(app.handle().clone(), desk.clone());
+                let watcher = background::DatabaseWatcher::default();
+                background::watch_database(desk.clone(), &watcher);
+                tauri::Manager::manage(app, watcher);
                 background::keep_backups(desk);
             }
             Ok(())

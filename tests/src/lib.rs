@@ -11,6 +11,7 @@ mod display;
 mod driver;
 mod error;
 mod process;
+pub mod procs;
 mod session;
 
 pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};

@@ -6,10 +6,9 @@ use incident_core::Desk;
 use incident_core::model::ChangeEvent;
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Runtime};
 
 /// The event the UI listens to.
@@ -20,9 +19,9 @@ pub const CHANGE_EVENT: &str = "desk-change";
 const FALLBACK_POLL: Duration = Duration::from_secs(1);
 
 /// A write shows in the WAL file just before SQLite publishes the commit in
-/// its shared-memory index (which raises no file event); one re-check this
-/// much later catches a commit the first check was too early for.
-const RECHECK_AFTER: Duration = Duration::from_millis(25);
+/// its shared-memory index (which raises no file event), so after a file
+/// event the database is checked at once and again after these delays.
+const RECHECKS: [Duration; 2] = [Duration::from_millis(20), Duration::from_millis(80)];
 
 /// How often a backup is taken while the app runs (plus one at startup).
 const BACKUP_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -69,15 +68,9 @@ fn emit<R: Runtime>(app: &AppHandle<R>, event: &ChangeEvent) {
     }
 }
 
-fn millis_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// Watches the database's directory; any write to the database or its WAL
-/// triggers a check (and one re-check shortly after, see [`RECHECK_AFTER`]).
+/// Watches the database's directory; a write to the database or its WAL
+/// wakes a checker thread, which checks at once and at [`RECHECKS`]. Bursts
+/// of writes collapse into one round of checks.
 pub fn watch_database(desk: Arc<Desk>, holder: &DatabaseWatcher) {
     let path = desk.path().to_path_buf();
     let Some(dir) = path.parent().map(PathBuf::from) else {
@@ -87,29 +80,36 @@ pub fn watch_database(desk: Arc<Desk>, holder: &DatabaseWatcher) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let last_recheck = AtomicU64::new(0);
+    let (poke, pokes) = std::sync::mpsc::channel::<()>();
+    let checker = std::thread::Builder::new()
+        .name("database-checker".into())
+        .spawn(move || {
+            while pokes.recv().is_ok() {
+                while pokes.try_recv().is_ok() {}
+                if check(&desk) {
+                    continue;
+                }
+                for delay in RECHECKS {
+                    std::thread::sleep(delay);
+                    while pokes.try_recv().is_ok() {}
+                    if check(&desk) {
+                        break;
+                    }
+                }
+            }
+        });
+    if let Err(error) = checker {
+        tracing::warn!(%error, "cannot start the database checker; other processes' writes show within a second");
+        return;
+    }
     let handler = move |result: notify::Result<notify::Event>| {
         let Ok(event) = result else { return };
         let ours = event.paths.iter().any(|p| {
             p.file_name()
-                .map(|n| n.to_string_lossy().starts_with(name.as_str()))
-                .unwrap_or(false)
+                .is_some_and(|n| n.to_string_lossy().starts_with(name.as_str()))
         });
-        if !ours || !(event.kind.is_modify() || event.kind.is_create()) {
-            return;
-        }
-        if check(&desk) {
-            return;
-        }
-        // Re-check at most once per RECHECK_AFTER, so a burst of writes
-        // cannot queue up sleeps.
-        let now = millis_now();
-        if now.saturating_sub(last_recheck.load(Ordering::Relaxed))
-            >= RECHECK_AFTER.as_millis() as u64
-        {
-            std::thread::sleep(RECHECK_AFTER);
-            last_recheck.store(millis_now(), Ordering::Relaxed);
-            check(&desk);
+        if ours && (event.kind.is_modify() || event.kind.is_create()) {
+            let _ = poke.send(());
         }
     };
     let watcher = notify::recommended_watcher(handler).and_then(|mut watcher| {

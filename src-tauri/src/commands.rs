@@ -158,6 +158,34 @@ pub(crate) async fn list_levels(state: State<'_, AppState>) -> CommandResult<Vec
     with_desk(&state, |desk| desk.levels())
 }
 
+#[tauri::command]
+pub(crate) async fn list_policies(state: State<'_, AppState>) -> CommandResult<Vec<Policy>> {
+    with_desk(&state, |desk| desk.policies())
+}
+
+/// Sets one value of a level's policy; `value` is a span (`15m`, `5wd`) or `off`.
+#[tauri::command]
+pub(crate) async fn set_policy(
+    state: State<'_, AppState>,
+    level: String,
+    key: PolicyKey,
+    value: String,
+) -> CommandResult<Policy> {
+    with_desk(&state, |desk| {
+        desk.set_policy(&level, key, parse_policy_value(&value)?)
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn snooze(
+    state: State<'_, AppState>,
+    reference: String,
+    key: String,
+    minutes: i64,
+) -> CommandResult<TimelineEntry> {
+    with_desk(&state, |desk| desk.snooze(&reference, &key, minutes * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{AppState, with_commands};

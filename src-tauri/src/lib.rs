@@ -5,7 +5,10 @@
 mod background;
 mod commands;
 mod logging;
+mod notifier;
+mod scheduler;
 mod state;
+mod tray;
 
 pub use state::AppState;
 
@@ -34,7 +37,21 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::list_people,
             commands::save_person,
             commands::list_levels,
+            commands::list_policies,
+            commands::set_policy,
+            commands::snooze,
         ])
+}
+
+/// Our icon as a file, for notification servers (they take a path).
+fn notification_icon<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Option<std::path::PathBuf> {
+    let dir = tauri::Manager::path(app).app_cache_dir().ok()?;
+    let path = dir.join("incident-desk.png");
+    if !path.exists() {
+        std::fs::create_dir_all(&dir).ok()?;
+        std::fs::write(&path, include_bytes!("../../icons/128x128.png")).ok()?;
+    }
+    Some(path)
 }
 
 /// Runs the application until its last window closes.
@@ -51,7 +68,12 @@ pub fn run() -> ExitCode {
                 let watcher = background::DatabaseWatcher::default();
                 background::watch_database(desk.clone(), &watcher);
                 tauri::Manager::manage(app, watcher);
-                background::keep_backups(desk);
+                background::keep_backups(desk.clone());
+                if let Err(error) = tray::create(app.handle()) {
+                    tracing::warn!(%error, "no tray icon");
+                }
+                let notifier = notifier::Notifier::new(notification_icon(app.handle()));
+                scheduler::start(app.handle().clone(), desk, std::sync::Arc::new(notifier));
             }
             Ok(())
         })

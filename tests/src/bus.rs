@@ -1,21 +1,41 @@
-//! A private D-Bus session bus, so the app (and later the notification
-//! daemon) never touch the user's real session.
+//! A private D-Bus session bus, so the app (and the notification daemon)
+//! never touch the user's real session. Its configuration lists no service
+//! directories: nothing is auto-started on it (a notification server exists
+//! only when a test starts one).
 
 use crate::process::{ProcessGuard, read_first_line};
 use crate::{HarnessError, Result};
 use std::os::unix::process::CommandExt as _;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub struct SessionBus {
     pub address: String,
     pub daemon: ProcessGuard,
 }
 
+const CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
+
 impl SessionBus {
-    pub fn start() -> Result<SessionBus> {
+    pub fn start(home: &Path) -> Result<SessionBus> {
+        let config = home.join("session-bus.conf");
+        std::fs::write(&config, CONFIG)?;
         let child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--nopidfile", "--print-address=1"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -38,5 +58,36 @@ impl SessionBus {
         })?;
         let address = read_first_line("dbus-daemon", stdout, Duration::from_secs(10))?;
         Ok(SessionBus { address, daemon })
+    }
+
+    /// Whether some process owns `name` on this bus.
+    pub fn has_owner(&self, name: &str) -> bool {
+        Command::new("dbus-send")
+            .arg(format!("--bus={}", self.address))
+            .args([
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+            ])
+            .arg(format!("string:{name}"))
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+            .unwrap_or(false)
+    }
+
+    /// Waits until `name` has an owner.
+    pub fn wait_for_owner(&self, name: &str, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        while !self.has_owner(name) {
+            if Instant::now() > deadline {
+                return Err(HarnessError::Timeout {
+                    what: format!("{name} on the session bus"),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
     }
 }

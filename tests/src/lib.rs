@@ -10,12 +10,14 @@ pub mod demo;
 mod display;
 mod driver;
 mod error;
+pub mod notifications;
 mod process;
 pub mod procs;
 mod session;
 
 pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};
 pub use error::HarnessError;
+pub use notifications::Received;
 pub use process::pid_is_alive;
 pub use session::{Session, SessionOptions};
 

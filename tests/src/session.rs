@@ -5,6 +5,7 @@ use crate::artifacts::{app_binary, e2e_output_dir, idesk_binary};
 use crate::bus::SessionBus;
 use crate::display::Display;
 use crate::driver::Driver;
+use crate::notifications::NotificationDaemon;
 use crate::process::{group_is_alive, pid_is_alive};
 use crate::{HarnessError, Result};
 use fantoccini::elements::Element;
@@ -26,6 +27,8 @@ pub struct SessionOptions {
     pub db: Option<PathBuf>,
     /// Extra environment for the app.
     pub env: Vec<(String, String)>,
+    /// Start a notification daemon (dunst) on the session's bus.
+    pub notifications: bool,
 }
 
 pub struct Session {
@@ -35,6 +38,8 @@ pub struct Session {
     pub log_dir: PathBuf,
     pub display: String,
     pub bus_address: String,
+    /// The notification daemon, when asked for.
+    pub notifications: Option<NotificationDaemon>,
     // Dropped in this order: the app's process group first, then the bus and display.
     driver: Driver,
     bus: SessionBus,
@@ -68,6 +73,23 @@ async fn within<T>(what: &str, limit: Duration, fut: impl Future<Output = T>) ->
         })
 }
 
+/// Opens a WebDriver session that launches the app.
+async fn connect(binary: &std::path::Path, port: u16) -> Result<Client> {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": binary.display().to_string() }),
+    );
+    Ok(within(
+        "a WebDriver session with the app",
+        Duration::from_secs(30),
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}")),
+    )
+    .await??)
+}
+
 impl Session {
     pub async fn start(name: &str) -> Result<Session> {
         Session::start_with(name, SessionOptions::default()).await
@@ -80,7 +102,7 @@ impl Session {
         let db_path = options.db.unwrap_or_else(|| home.path().join("desk.db"));
         let log_dir = home.path().join("logs");
         let xserver = Display::acquire()?;
-        let bus = SessionBus::start()?;
+        let bus = SessionBus::start(home.path())?;
         let display = xserver.name.clone();
         let bus_address = bus.address.clone();
 
@@ -108,24 +130,17 @@ impl Session {
         ];
         env.extend(options.env);
 
+        let notifications = if options.notifications {
+            Some(NotificationDaemon::start(home.path(), &display, &bus)?)
+        } else {
+            None
+        };
         let out = e2e_output_dir();
         std::fs::create_dir_all(&out)?;
         let log = std::fs::File::create(out.join(format!("{name}.driver.log")))?;
         let driver = Driver::start(&env, log)?;
 
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": binary.display().to_string() }),
-        );
-        let client = within(
-            "a WebDriver session with the app",
-            Duration::from_secs(30),
-            ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities)
-                .connect(&format!("http://127.0.0.1:{}", driver.port)),
-        )
-        .await??;
+        let client = connect(&binary, driver.port).await?;
 
         Ok(Session {
             client,
@@ -134,12 +149,26 @@ impl Session {
             log_dir,
             display,
             bus_address,
+            notifications,
             driver,
             bus,
             xserver,
             _home: home,
             _turn: turn,
         })
+    }
+
+    /// Quits the app and starts it again on the same database, display and
+    /// bus (and notification daemon): what a user's restart looks like.
+    pub async fn restart_app(&mut self) -> Result<()> {
+        within(
+            "the WebDriver session to close",
+            Duration::from_secs(10),
+            self.client.clone().close(),
+        )
+        .await??;
+        self.client = connect(&app_binary()?, self.driver.port).await?;
+        Ok(())
     }
 
     pub fn pids(&self) -> SessionPids {
@@ -342,6 +371,15 @@ impl Session {
             .env("INCIDENT_DESK_DB", &self.db_path)
             .output()?;
         Ok(output)
+    }
+
+    /// Runs `dunstctl` against this session's notification daemon.
+    pub fn dunstctl(&self, args: &[&str]) -> Result<Output> {
+        Ok(std::process::Command::new("dunstctl")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .env("DISPLAY", &self.display)
+            .output()?)
     }
 
     /// Closes the WebDriver session (which ends the app), then everything else.

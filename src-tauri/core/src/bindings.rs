@@ -3,7 +3,7 @@
 //! The generated file is committed (`ui/src/lib/bindings.ts`); a test fails
 //! when it is stale, and `make bindings` rewrites it.
 
-use crate::desk::{Classification, Declaration, IncidentExport};
+use crate::desk::{Classification, Declaration, IncidentDeadlines, IncidentExport, PendingNudge};
 use crate::domain::*;
 use crate::error::{ErrorCode, ErrorPayload};
 use crate::model::*;
@@ -38,6 +38,13 @@ pub fn typescript() -> String {
         Change::decl(&cfg),
         EntryKind::decl(&cfg),
         TimelineEntry::decl(&cfg),
+        Span::decl(&cfg),
+        PolicyKey::decl(&cfg),
+        Policy::decl(&cfg),
+        DeadlineState::decl(&cfg),
+        Deadline::decl(&cfg),
+        IncidentDeadlines::decl(&cfg),
+        PendingNudge::decl(&cfg),
         StageBrief::decl(&cfg),
         BoardRow::decl(&cfg),
         Metrics::decl(&cfg),

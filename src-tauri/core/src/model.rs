@@ -35,10 +35,16 @@ pub struct BoardRow {
     pub declared_at: Timestamp,
     pub resolved_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
-    /// When the last timeline entry was recorded.
+    /// When the last timeline entry (other than nudges) was recorded.
     pub last_activity_at: Timestamp,
-    /// The next deadline (filled by the deadline policy).
-    pub next_deadline: Option<Timestamp>,
+    /// The deadline to look at first: overdue or stalled ones, else the earliest.
+    pub next_deadline: Option<Deadline>,
+    /// Every deadline not yet met, the most pressing first.
+    pub deadlines: Vec<Deadline>,
+    /// When the next update to users is due (first or follow-up), if any.
+    pub next_update_due: Option<Timestamp>,
+    /// How many deadlines are overdue or stalled.
+    pub overdue: i64,
 }
 
 /// Durations teams track, in whole seconds; null when a time is missing.
@@ -66,6 +72,8 @@ pub struct IncidentDetail {
     pub record: IncidentRecord,
     pub timeline: Vec<TimelineEntry>,
     pub metrics: Metrics,
+    /// Its deadlines now (empty once closed).
+    pub deadlines: Vec<Deadline>,
 }
 
 /// Someone in the people directory.

@@ -21,7 +21,10 @@ const RUNS: usize = 40;
 
 /// Open incidents on the board (`BENCH_OPEN` overrides, for comparisons).
 fn open_count() -> usize {
-    std::env::var("BENCH_OPEN").ok().and_then(|s| s.parse().ok()).unwrap_or(OPEN_DEFAULT)
+    std::env::var("BENCH_OPEN")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(OPEN_DEFAULT)
 }
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -195,8 +198,16 @@ async fn run() -> BenchResult<()> {
     let after = group_memory(pgid, &watched);
     let cpu_after: u64 = after.iter().map(|p| cpu_ticks(p.pid)).sum();
     for p in &after {
-        let start = ticks_before.iter().find(|(pid, _)| *pid == p.pid).map(|(_, t)| *t).unwrap_or(0);
-        eprintln!("cpu {}: {} ticks", p.name, cpu_ticks(p.pid).saturating_sub(start));
+        let start = ticks_before
+            .iter()
+            .find(|(pid, _)| *pid == p.pid)
+            .map(|(_, t)| *t)
+            .unwrap_or(0);
+        eprintln!(
+            "cpu {}: {} ticks",
+            p.name,
+            cpu_ticks(p.pid).saturating_sub(start)
+        );
     }
     session.close().await?;
 

@@ -37,9 +37,9 @@ describe("tauriBackend", () => {
     const seen: string[] = [];
     const backend = tauriBackend(
       () => Promise.reject(new Error("unused")),
-      (event, handler) => {
+      <T>(event: string, handler: (payload: T) => void) => {
         seen.push(event);
-        handler({ type: "external" });
+        handler({ type: "external" } as T);
         return Promise.resolve(() => {});
       },
     );

@@ -14,7 +14,10 @@ import type {
   IncidentDetail,
   IncidentRecord,
   Level,
+  PendingNudge,
   Person,
+  Policy,
+  PolicyKey,
   PublicStatus,
   Role,
   Stage,
@@ -41,12 +44,22 @@ export interface Backend {
   close(reference: string): Promise<TimelineEntry>;
   people(): Promise<Person[]>;
   levels(): Promise<Level[]>;
+  policies(): Promise<Policy[]>;
+  /** `value` is a duration (`90s`, `15m`, `2h`, `3d`, `5wd`) or `off`. */
+  setPolicy(level: string, key: PolicyKey, value: string): Promise<Policy>;
+  snooze(reference: string, key: string, minutes: number): Promise<TimelineEntry>;
   /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
+  /** A deadline nudge fired (shown in the window whatever the notification server does). */
+  onNudge(handler: (nudge: PendingNudge) => void): Promise<() => void>;
+  /** A notification's "Open" asked for an incident. */
+  onOpenIncident(handler: (reference: string) => void): Promise<() => void>;
 }
 
-/** The event the shell forwards the core's changes on. */
+/** The events the shell sends (see src-tauri/src/background.rs and scheduler.rs). */
 export const CHANGE_EVENT = "desk-change";
+export const NUDGE_EVENT = "desk-nudge";
+export const OPEN_EVENT = "desk-open-incident";
 
 /** A failed command, with the core's machine-readable code. */
 export class BackendError extends Error {
@@ -116,10 +129,10 @@ export function isStartupError(error: BackendError): boolean {
 }
 
 type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
-type Listen = (event: string, handler: (payload: ChangeEvent) => void) => Promise<() => void>;
+type Listen = <T>(event: string, handler: (payload: T) => void) => Promise<() => void>;
 
-const tauriListen: Listen = (event, handler) =>
-  listen<ChangeEvent>(event, (message) => handler(message.payload));
+const tauriListen: Listen = <T>(event: string, handler: (payload: T) => void) =>
+  listen<T>(event, (message) => handler(message.payload));
 
 export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriListen): Backend {
   async function command<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -149,6 +162,12 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     close: (reference) => command<TimelineEntry>("close_incident", { reference }),
     people: () => command<Person[]>("list_people"),
     levels: () => command<Level[]>("list_levels"),
-    onChange: (handler) => subscribe(CHANGE_EVENT, handler),
+    policies: () => command<Policy[]>("list_policies"),
+    setPolicy: (level, key, value) => command<Policy>("set_policy", { level, key, value }),
+    snooze: (reference, key, minutes) =>
+      command<TimelineEntry>("snooze", { reference, key, minutes }),
+    onChange: (handler) => subscribe<ChangeEvent>(CHANGE_EVENT, handler),
+    onNudge: (handler) => subscribe<PendingNudge>(NUDGE_EVENT, handler),
+    onOpenIncident: (handler) => subscribe<string>(OPEN_EVENT, handler),
   };
 }

@@ -104,7 +104,7 @@ export type Change = { "type": "declared", id: string, title: string, summary: s
  */
 action_item_id: string | null, } | { "type": "status_changed", status: PublicStatus, } | { "type": "role_assigned", role: Role, person: string, } | { "type": "role_relieved", role: Role, person: string, } | { "type": "communication_drafted", id: string, channel: Channel, segment: string, body: string, } | { "type": "communication_approved", id: string, } | { "type": "communication_sent", id: string, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "closed" };
 
-export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed";
+export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge";
 
 export type TimelineEntry = { 
 /**
@@ -128,6 +128,37 @@ supersedes: number | null,
  */
 superseded_by: number | null, };
 
+export type Span = string;
+
+export type PolicyKey = "classify" | "first_update" | "update_every" | "remediate" | "review" | "stalled";
+
+export type Policy = { level: string, classify: Span | null, first_update: Span | null, update_every: Span | null, remediate: Span | null, review: Span | null, stalled: Span | null, };
+
+export type DeadlineState = "pending" | "due" | "overdue" | "stalled" | "snoozed" | "met";
+
+export type Deadline = { 
+/**
+ * `classify`, `first_update`, `next_update`, `remediate`, `review`, or
+ * `stalled:<stage>`.
+ */
+key: string, 
+/**
+ * What it is about, for people: "first user update".
+ */
+label: string, 
+/**
+ * When the clock for this deadline started.
+ */
+counted_from: Timestamp, due_at: Timestamp, state: DeadlineState, met_at: Timestamp | null, snoozed_until: Timestamp | null, };
+
+export type IncidentDeadlines = { id: string, ref: string, title: string, level: string, level_rank: number, deadlines: Array<Deadline>, };
+
+export type PendingNudge = { incident_id: string, ref: string, title: string, level: string, level_rank: number, deadline: Deadline, 
+/**
+ * "INC-12 L1: first user update is 4 min overdue".
+ */
+summary: string, };
+
 export type StageBrief = { stage: Stage, state: StageState, };
 
 export type BoardRow = { id: string, 
@@ -144,17 +175,33 @@ level_rank: number, status: PublicStatus,
  */
 stages: Array<StageBrief>, commander: string | null, started_at: Timestamp, detected_at: Timestamp, declared_at: Timestamp, resolved_at: Timestamp | null, closed_at: Timestamp | null, 
 /**
- * When the last timeline entry was recorded.
+ * When the last timeline entry (other than nudges) was recorded.
  */
 last_activity_at: Timestamp, 
 /**
- * The next deadline (filled by the deadline policy).
+ * The deadline to look at first: overdue or stalled ones, else the earliest.
  */
-next_deadline: Timestamp | null, };
+next_deadline: Deadline | null, 
+/**
+ * Every deadline not yet met, the most pressing first.
+ */
+deadlines: Array<Deadline>, 
+/**
+ * When the next update to users is due (first or follow-up), if any.
+ */
+next_update_due: Timestamp | null, 
+/**
+ * How many deadlines are overdue or stalled.
+ */
+overdue: number, };
 
 export type Metrics = { time_to_detect: number | null, time_to_acknowledge: number | null, time_to_first_update: number | null, time_to_mitigate: number | null, time_to_resolve: number | null, };
 
-export type IncidentDetail = { timeline: Array<TimelineEntry>, metrics: Metrics, id: string, 
+export type IncidentDetail = { timeline: Array<TimelineEntry>, metrics: Metrics, 
+/**
+ * Its deadlines now (empty once closed).
+ */
+deadlines: Array<Deadline>, id: string, 
 /**
  * Human reference, `INC-<n>`.
  */

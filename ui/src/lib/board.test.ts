@@ -20,6 +20,9 @@ function row(partial: Partial<BoardRow>): BoardRow {
     closed_at: null,
     last_activity_at: "2026-11-30T09:00:00.000Z",
     next_deadline: null,
+    deadlines: [],
+    next_update_due: null,
+    overdue: 0,
     ...partial,
   };
 }

@@ -226,7 +226,10 @@ fn check_timeline_shape(entries: &[TimelineEntry]) -> Result<()> {
         }
         let kind_matches = match &entry.change {
             Some(change) => change.entry_kind() == entry.kind,
-            None => matches!(entry.kind, EntryKind::Note | EntryKind::Correction),
+            None => matches!(
+                entry.kind,
+                EntryKind::Note | EntryKind::Correction | EntryKind::Nudge
+            ),
         };
         if !kind_matches {
             return Err(DeskError::Import(format!(

@@ -3,6 +3,7 @@
 //! [`ChangeEvent`]. Time comes from an injected [`Clock`].
 
 mod backup;
+mod deadlines;
 mod directory;
 mod exchange;
 mod inputs;
@@ -12,6 +13,7 @@ pub(crate) mod records;
 pub(crate) mod timeline;
 
 pub use backup::{BackupInfo, KEEP_BACKUPS};
+pub use deadlines::{IncidentDeadlines, PendingNudge};
 pub use exchange::{EXPORT_FORMAT, EXPORT_VERSION, IncidentExport};
 pub use inputs::*;
 

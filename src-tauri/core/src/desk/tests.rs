@@ -710,3 +710,202 @@ fn several_processes_can_create_and_migrate_one_database_at_once() -> TestResult
     assert_eq!(refs.len(), 8);
     Ok(())
 }
+
+mod deadlines {
+    use super::*;
+
+    fn state_of(
+        f: &Fixture,
+        key: &str,
+    ) -> std::result::Result<DeadlineState, Box<dyn std::error::Error>> {
+        let all = f.desk.deadlines("INC-1")?.deadlines;
+        Ok(all
+            .iter()
+            .find(|d| d.key == key)
+            .ok_or(format!("no {key} deadline in {all:?}"))?
+            .state)
+    }
+
+    #[test]
+    fn classify_is_pending_then_due_then_overdue_then_met() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "API down")?; // L1: classify within 5 min
+        assert_eq!(state_of(&f, "classify")?, DeadlineState::Pending);
+        f.clock.advance_secs(4 * 60);
+        assert_eq!(state_of(&f, "classify")?, DeadlineState::Due);
+        f.clock.advance_secs(60);
+        assert_eq!(state_of(&f, "classify")?, DeadlineState::Overdue);
+        f.desk
+            .set_stage("INC-1", Stage::Classify, StageState::Done, None, None)?;
+        assert_eq!(state_of(&f, "classify")?, DeadlineState::Met);
+        Ok(())
+    }
+
+    #[test]
+    fn updates_to_users_are_counted_from_the_last_public_message() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "Checkout slow")?;
+        f.clock.advance_secs(12 * 60);
+        // An internal message is not an update to users.
+        f.desk
+            .record_sent_communication("INC-1", Channel::Internal, "", "fyi", None)?;
+        assert_eq!(state_of(&f, "first_update")?, DeadlineState::Due);
+        f.desk.record_sent_communication(
+            "INC-1",
+            Channel::StatusPage,
+            "",
+            "Investigating",
+            None,
+        )?;
+        assert_eq!(state_of(&f, "first_update")?, DeadlineState::Met);
+        let next = f
+            .desk
+            .deadlines("INC-1")?
+            .deadlines
+            .into_iter()
+            .find(|d| d.key == "next_update")
+            .ok_or("next")?;
+        assert_eq!(next.due_at, t("2026-11-30T09:42:00Z"));
+        let board = f.desk.list_incidents(false)?;
+        assert_eq!(board[0].next_update_due, Some(t("2026-11-30T09:42:00Z")));
+        // Sending again restarts the clock; resolving stops it.
+        f.clock.advance_secs(20 * 60);
+        f.desk
+            .record_sent_communication("INC-1", Channel::Email, "", "Still on it", None)?;
+        assert_eq!(
+            f.desk.list_incidents(false)?[0].next_update_due,
+            Some(t("2026-11-30T10:02:00Z"))
+        );
+        f.desk.set_status("INC-1", PublicStatus::Resolved, None)?;
+        assert!(
+            f.desk
+                .deadlines("INC-1")?
+                .deadlines
+                .iter()
+                .all(|d| d.key != "next_update")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_active_stage_without_activity_stalls_and_activity_revives_it() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "Queue stuck")?; // L1: stalled after 20 min
+        f.desk
+            .set_stage("INC-1", Stage::Classify, StageState::Done, None, None)?;
+        f.desk
+            .set_stage("INC-1", Stage::Diagnose, StageState::Active, None, None)?;
+        f.clock.advance_secs(21 * 60);
+        assert_eq!(state_of(&f, "stalled:diagnose")?, DeadlineState::Stalled);
+        f.desk
+            .add_note("INC-1", "looking at the consumer lag", None, None)?;
+        assert_eq!(state_of(&f, "stalled:diagnose")?, DeadlineState::Pending);
+        Ok(())
+    }
+
+    #[test]
+    fn a_nudge_fires_once_is_recorded_and_survives_a_restart() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "Login broken")?;
+        assert!(f.desk.nudges_to_show()?.is_empty(), "nothing is due yet");
+        f.clock.advance_secs(5 * 60 + 30);
+        let nudges = f.desk.nudges_to_show()?;
+        let classify = nudges
+            .iter()
+            .find(|n| n.deadline.key == "classify")
+            .ok_or("classify nudge")?;
+        assert_eq!(classify.summary, "INC-1 L1: classification is now overdue");
+        // Listed again until shown, but recorded on the timeline only once.
+        assert_eq!(f.desk.nudges_to_show()?.len(), nudges.len());
+        let nudge_entries = |desk: &Desk| -> Result<usize> {
+            Ok(desk
+                .incident("INC-1")?
+                .timeline
+                .iter()
+                .filter(|e| e.kind == EntryKind::Nudge)
+                .count())
+        };
+        assert_eq!(nudge_entries(&f.desk)?, nudges.len());
+        f.desk
+            .mark_nudge_shown(&classify.incident_id, "classify", classify.deadline.due_at)?;
+
+        // A restart: the shown nudge is not repeated; the others still are.
+        let reopened = Desk::open_with_clock(&f.path, Arc::new(f.clock.clone()))?;
+        let again = reopened.nudges_to_show()?;
+        assert!(again.iter().all(|n| n.deadline.key != "classify"));
+        assert_eq!(again.len(), nudges.len() - 1);
+        // The nudge is not activity: nothing stalls or un-stalls because of it.
+        assert_eq!(nudge_entries(&reopened)?, nudges.len());
+        Ok(())
+    }
+
+    #[test]
+    fn a_snoozed_nudge_comes_back_only_after_its_snooze() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "Payments down")?;
+        f.clock.advance_secs(6 * 60);
+        let nudge = f
+            .desk
+            .nudges_to_show()?
+            .into_iter()
+            .find(|n| n.deadline.key == "classify")
+            .ok_or("nudge")?;
+        f.desk
+            .mark_nudge_shown(&nudge.incident_id, "classify", nudge.deadline.due_at)?;
+        f.desk.snooze("INC-1", "classify", 15 * 60)?;
+        assert_eq!(state_of(&f, "classify")?, DeadlineState::Snoozed);
+        f.clock.advance_secs(14 * 60);
+        assert!(
+            f.desk
+                .nudges_to_show()?
+                .iter()
+                .all(|n| n.deadline.key != "classify")
+        );
+        f.clock.advance_secs(61);
+        assert!(
+            f.desk
+                .nudges_to_show()?
+                .iter()
+                .any(|n| n.deadline.key == "classify")
+        );
+
+        let before = snapshot(&f.path)?;
+        let error = f
+            .desk
+            .snooze("INC-1", "review", 300)
+            .err()
+            .ok_or("no review deadline")?;
+        assert_eq!(error.code(), ErrorCode::NotFound);
+        assert_eq!(snapshot(&f.path)?, before);
+        Ok(())
+    }
+
+    #[test]
+    fn policies_are_data_and_changes_apply_at_once() -> TestResult {
+        let f = fixture()?;
+        let l1 = f.desk.policy("L1")?;
+        assert_eq!(l1.classify, Some(Span::Seconds(300)));
+        assert_eq!(f.desk.policy("L2")?.review, Some(Span::WorkingDays(5)));
+        declare(&f.desk, "Disk full")?;
+        f.desk
+            .set_policy("L1", PolicyKey::Classify, Some(Span::Seconds(90)))?;
+        let classify = f
+            .desk
+            .deadlines("INC-1")?
+            .deadlines
+            .into_iter()
+            .find(|d| d.key == "classify")
+            .ok_or("c")?;
+        assert_eq!(classify.due_at, t("2026-11-30T09:01:30Z"));
+        f.desk.set_policy("L1", PolicyKey::Classify, None)?;
+        assert!(
+            f.desk
+                .deadlines("INC-1")?
+                .deadlines
+                .iter()
+                .all(|d| d.key != "classify")
+        );
+        assert!(f.desk.policy("L9").is_err());
+        Ok(())
+    }
+}

@@ -192,3 +192,58 @@ proptest! {
         prop_assert_eq!(rebuilt, stored);
     }
 }
+
+fn span() -> impl Strategy<Value = Option<Span>> {
+    prop_oneof![
+        Just(None),
+        (1i64..10_000).prop_map(|s| Some(Span::Seconds(s)))
+    ]
+}
+
+proptest! {
+    /// Whatever the policy, the times and the stage states: a deadline never
+    /// asks for a nudge before it is due, and a met one never asks at all.
+    #[test]
+    fn deadlines_never_nudge_early_and_completed_steps_never_nudge(
+        spans in proptest::collection::vec(span(), 6),
+        states in proptest::collection::vec(stage_state(), 7),
+        offsets in proptest::collection::vec(0i64..20_000_000, 4),
+        resolved in any::<bool>(),
+    ) {
+        let policy = Policy {
+            level: "L1".into(),
+            classify: spans[0], first_update: spans[1], update_every: spans[2],
+            remediate: spans[3], review: spans[4], stalled: spans[5],
+        };
+        let mut record = declared();
+        for (stage, state) in Stage::ALL.iter().zip(&states) {
+            let r = record.stages.get_mut(*stage);
+            r.state = *state;
+            r.changed_at = Some(Timestamp::from_millis(1000 + offsets[0]));
+            r.completed_at = state.is_settled().then_some(Timestamp::from_millis(1000 + offsets[0]));
+        }
+        if resolved {
+            record.status = PublicStatus::Resolved;
+            record.resolved_at = Some(Timestamp::from_millis(1000 + offsets[1]));
+        }
+        let facts = DeadlineFacts::from_record(&record, Timestamp::from_millis(1000 + offsets[2]));
+        let now = Timestamp::from_millis(1000 + offsets[3]);
+        for d in deadlines(&facts, &policy, &[], now) {
+            if d.wants_nudge() {
+                prop_assert!(now >= d.due_at, "{} nudges before it is due", d.key);
+            }
+            if d.met_at.is_some() {
+                prop_assert!(!d.wants_nudge());
+                prop_assert_eq!(d.state, DeadlineState::Met);
+            }
+            // A settled stage's own deadline is met.
+            if d.key == "classify" && record.stages.classify.state.is_settled() {
+                prop_assert_eq!(d.state, DeadlineState::Met);
+            }
+            if d.key.starts_with("stalled:") {
+                let stage: Stage = d.key["stalled:".len()..].parse().map_err(|e: crate::DeskError| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(record.stages.get(stage).state, StageState::Active);
+            }
+        }
+    }
+}

@@ -333,6 +333,8 @@ pub enum EntryKind {
     Review,
     ActionItem,
     Closed,
+    /// A deadline nudge or a snooze: on the record, but not activity.
+    Nudge,
 }
 
 impl EntryKind {
@@ -350,6 +352,7 @@ impl EntryKind {
             EntryKind::Review => "review",
             EntryKind::ActionItem => "action_item",
             EntryKind::Closed => "closed",
+            EntryKind::Nudge => "nudge",
         }
     }
 
@@ -367,6 +370,7 @@ impl EntryKind {
             EntryKind::Review,
             EntryKind::ActionItem,
             EntryKind::Closed,
+            EntryKind::Nudge,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)

@@ -2,8 +2,11 @@
 //! the `Desk`, print the result.
 
 use crate::output::{self, Printer};
-use crate::{ActionCommand, Cli, Command, CommsCommand, LevelCommand, PeopleCommand};
+use crate::{
+    ActionCommand, Cli, Command, CommsCommand, LevelCommand, PeopleCommand, PolicyCommand,
+};
 use incident_core::desk::{Classification, Declaration};
+use incident_core::domain::{PolicyKey, Span, parse_policy_value};
 use incident_core::model::Person;
 use incident_core::{Desk, DeskError, Timestamp};
 use std::path::PathBuf;
@@ -230,6 +233,45 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 })?;
             }
         },
+        Command::Policy(PolicyCommand::Show { level }) => {
+            let policies = match level {
+                Some(level) => vec![desk.policy(&level)?],
+                None => desk.policies()?,
+            };
+            print.value(&policies, || output::policies(&policies))?;
+        }
+        Command::Policy(PolicyCommand::Set {
+            level,
+            key,
+            duration,
+        }) => {
+            let key: PolicyKey = key.parse()?;
+            let policy = desk.set_policy(&level, key, parse_policy_value(&duration)?)?;
+            print.value(&policy, || output::policies(std::slice::from_ref(&policy)))?;
+        }
+        Command::Deadlines { reference } => {
+            let all = match reference {
+                Some(reference) => vec![desk.deadlines(&reference)?],
+                None => desk.open_deadlines()?,
+            };
+            print.value(&all, || output::deadlines(&all, desk.now()))?;
+        }
+        Command::Snooze {
+            reference,
+            key,
+            duration,
+        } => {
+            let seconds = match Span::parse(&duration)? {
+                Span::Seconds(s) => s,
+                Span::WorkingDays(_) => {
+                    return Err(CliError::Usage(
+                        "snooze for minutes or hours, e.g. 15m".into(),
+                    ));
+                }
+            };
+            let entry = desk.snooze(&reference, &key, seconds)?;
+            print.entry(&reference, &entry)?;
+        }
         Command::Backup { to } => {
             let info = match to {
                 Some(path) => desk.backup_to(&path)?,

@@ -135,6 +135,18 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<LevelCommand>,
     },
+    /// Deadline policies per level.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Deadlines of one incident, or of every open incident.
+    Deadlines { reference: Option<String> },
+    /// Snooze an overdue deadline's nudge (KEY from `idesk deadlines`, e.g. first_update).
+    Snooze {
+        reference: String,
+        key: String,
+        /// For how long: 5m, 15m, 30m, …
+        duration: String,
+    },
     /// Back up the database now (to the backups folder, or --to FILE).
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -239,6 +251,19 @@ pub enum ActionCommand {
         reference: String,
         id: String,
         state: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Show the policy of one level, or of every level.
+    Show { level: Option<String> },
+    /// Set one value: KEY is classify, first_update, update_every, remediate,
+    /// review or stalled; DURATION is 90s, 15m, 2h, 3d, 5wd (working days) or off.
+    Set {
+        level: String,
+        key: String,
+        duration: String,
     },
 }
 

@@ -2,7 +2,7 @@
 
 use crate::commands::CliError;
 use incident_core::Timestamp;
-use incident_core::desk::BackupInfo;
+use incident_core::desk::{BackupInfo, IncidentDeadlines};
 use incident_core::domain::*;
 use incident_core::format::{duration, metric};
 use incident_core::model::{BoardRow, IncidentDetail, Level, Person};
@@ -284,4 +284,62 @@ pub fn backups(backups: &[BackupInfo]) -> String {
         .iter()
         .map(|b| format!("{}  {} bytes\n", b.path.display(), b.bytes))
         .collect()
+}
+
+pub fn policies(policies: &[Policy]) -> String {
+    let mut out = String::new();
+    for policy in policies {
+        let _ = writeln!(out, "{}", policy.level);
+        for key in PolicyKey::ALL {
+            let value = policy
+                .get(*key)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "off".to_owned());
+            let _ = writeln!(out, "  {:<13} {:<6} {}", key.as_str(), value, key.meaning());
+        }
+    }
+    out
+}
+
+pub fn deadlines(all: &[IncidentDeadlines], now: Timestamp) -> String {
+    let mut out = String::new();
+    for incident in all {
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            incident.reference, incident.level, incident.title
+        );
+        if incident.deadlines.is_empty() {
+            let _ = writeln!(out, "  no deadlines");
+        }
+        for d in &incident.deadlines {
+            let when = match d.state {
+                DeadlineState::Met => format!(
+                    "met {}",
+                    d.met_at.map(|t| t.to_string()).unwrap_or_default()
+                ),
+                _ => {
+                    let left = d.due_at.seconds_since(now);
+                    if left >= 0 {
+                        format!("in {}", duration(left))
+                    } else {
+                        format!("{} ago", duration(-left))
+                    }
+                }
+            };
+            let state = serde_json::to_value(d.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<18} {:<8} due {}  {}",
+                d.key, state, d.due_at, when
+            );
+        }
+    }
+    if out.is_empty() {
+        out.push_str("No open incidents.\n");
+    }
+    out
 }

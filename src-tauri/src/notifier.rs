@@ -1,0 +1,178 @@
+//! Native desktop notifications for nudges (XDG notifications over D-Bus):
+//! app name, icon, urgency by level, and the actions "Open" and
+//! "Snooze 15 min", answered on a worker thread per notification.
+
+use incident_core::desk::PendingNudge;
+use notify_rust::{Hint, Notification, Timeout, Urgency};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Which deadline occurrence a notification is about: (incident id, key, due at ms).
+pub type NudgeKey = (String, String, i64);
+
+pub fn nudge_key(nudge: &PendingNudge) -> NudgeKey {
+    (
+        nudge.incident_id.clone(),
+        nudge.deadline.key.clone(),
+        nudge.deadline.due_at.millis(),
+    )
+}
+
+pub const APP_NAME: &str = "Incident Desk";
+pub const ACTION_OPEN: &str = "open";
+pub const ACTION_SNOOZE: &str = "snooze-15";
+pub const SNOOZE_FROM_NOTIFICATION_SECS: i64 = 15 * 60;
+
+/// What the user did with a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response {
+    Open,
+    Snooze,
+    Dismissed,
+}
+
+pub struct Notifier {
+    icon: Option<PathBuf>,
+    /// Set once the missing notification server has been logged.
+    warned: AtomicBool,
+    /// Notifications on screen, so they can be closed once moot.
+    open: Arc<Mutex<HashMap<NudgeKey, u32>>>,
+}
+
+impl Notifier {
+    pub fn new(icon: Option<PathBuf>) -> Notifier {
+        Notifier {
+            icon,
+            warned: AtomicBool::new(false),
+            open: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Closes the notifications whose nudge is no longer wanted (met,
+    /// snoozed, closed incident): nothing stale stays on screen.
+    pub fn close_all_but(&self, wanted: &std::collections::HashSet<NudgeKey>) {
+        let stale: Vec<u32> = match self.open.lock() {
+            Ok(mut open) => {
+                let keys: Vec<NudgeKey> = open
+                    .keys()
+                    .filter(|k| !wanted.contains(*k))
+                    .cloned()
+                    .collect();
+                keys.iter().filter_map(|k| open.remove(k)).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        for id in stale {
+            close_notification(id);
+        }
+    }
+
+    /// Shows `nudge`; `on_response` runs on a worker thread when the user
+    /// acts on it. Err when no notification server answered (logged once).
+    /// (The D-Bus handle cannot move between threads, so one worker thread
+    /// shows the notification and then waits for its actions.)
+    pub fn show(
+        &self,
+        nudge: &PendingNudge,
+        on_response: impl FnOnce(Response) + Send + 'static,
+    ) -> Result<(), String> {
+        let urgency = if nudge.level_rank <= 1 {
+            Urgency::Critical
+        } else {
+            Urgency::Normal
+        };
+        let summary = nudge.summary.clone();
+        let body = format!("{}: {}", nudge.reference, nudge.title);
+        let icon = self.icon.clone();
+        let key = nudge_key(nudge);
+        let open = self.open.clone();
+        let (shown_tx, shown_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let worker = std::thread::Builder::new()
+            .name("notification".into())
+            .spawn(move || {
+                let mut notification = Notification::new();
+                notification
+                    .appname(APP_NAME)
+                    .summary(&summary)
+                    .body(&body)
+                    .urgency(urgency)
+                    .hint(Hint::DesktopEntry("incident-desk".into()))
+                    // "default" is what a click on the notification does.
+                    .action("default", "Open")
+                    .action(ACTION_OPEN, "Open")
+                    .action(ACTION_SNOOZE, "Snooze 15 min")
+                    .timeout(Timeout::Never);
+                if let Some(icon) = &icon {
+                    notification.icon(&icon.to_string_lossy());
+                }
+                let handle = match notification.show() {
+                    Ok(handle) => {
+                        let _ = shown_tx.send(Ok(()));
+                        handle
+                    }
+                    Err(error) => {
+                        let _ = shown_tx.send(Err(error.to_string()));
+                        return;
+                    }
+                };
+                let id = handle.id();
+                if let Ok(mut open) = open.lock() {
+                    open.insert(key.clone(), id);
+                }
+                let mut response = Response::Dismissed;
+                handle.wait_for_action(|action| {
+                    response = match action {
+                        ACTION_OPEN | "default" => Response::Open,
+                        ACTION_SNOOZE => Response::Snooze,
+                        _ => Response::Dismissed,
+                    };
+                });
+                let still_open = open
+                    .lock()
+                    .map(|mut o| o.remove(&key).is_some())
+                    .unwrap_or(false);
+                if response != Response::Dismissed && still_open {
+                    // Some servers keep a notification open after an action.
+                    close_notification(id);
+                }
+                on_response(response);
+            });
+        if let Err(error) = worker {
+            return Err(format!("cannot start a notification thread: {error}"));
+        }
+        let result = shown_rx
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_else(|_| Err("the notification server did not answer in 5 s".into()));
+        match &result {
+            Err(error) => {
+                if !self.warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%error, "no notification server answered: nudges are shown in the window only");
+                }
+            }
+            Ok(()) => self.warned.store(false, Ordering::Relaxed),
+        }
+        result
+    }
+}
+
+/// Closes notification `id` (CloseNotification on the session bus).
+fn close_notification(id: u32) {
+    let result = dbus::blocking::Connection::new_session().and_then(|conn| {
+        conn.with_proxy(
+            "org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            Duration::from_secs(2),
+        )
+        .method_call::<(), _, _, _>(
+            "org.freedesktop.Notifications",
+            "CloseNotification",
+            (id,),
+        )
+    });
+    if let Err(error) = result {
+        tracing::debug!(%error, id, "could not close a notification");
+    }
+}

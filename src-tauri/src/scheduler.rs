@@ -1,0 +1,170 @@
+//! The deadline scheduler. It sleeps until the next moment a deadline
+//! changes state — or until anything changes in the database — then shows
+//! the nudges the core asks for. The core records each nudge, so a restart
+//! never repeats one and never loses one. After the laptop sleeps or the
+//! clock jumps, what became overdue is shown once on waking.
+
+use crate::notifier::{Notifier, NudgeKey, Response, SNOOZE_FROM_NOTIFICATION_SECS};
+use crate::tray;
+use incident_core::Desk;
+use incident_core::desk::PendingNudge;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant, SystemTime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// The event telling the window to show a nudge.
+pub const NUDGE_EVENT: &str = "desk-nudge";
+/// The event telling the window to open an incident (from a notification).
+pub const OPEN_EVENT: &str = "desk-open-incident";
+
+/// Upper bound of one sleep. Waking costs two clock reads unless a deadline
+/// is due or the wall clock jumped (suspend, NTP), so this is not polling
+/// the database: it bounds how late a nudge can be after a suspend.
+const MAX_SLEEP: Duration = Duration::from_secs(5);
+
+pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) {
+    let spawned = std::thread::Builder::new()
+        .name("deadline-scheduler".into())
+        .spawn(move || run(app, desk, notifier));
+    if let Err(error) = spawned {
+        tracing::error!(%error, "could not start the deadline scheduler; no nudges will be shown");
+    }
+}
+
+fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) {
+    let events = desk.subscribe();
+    let mut announced: HashSet<(String, String, i64)> = HashSet::new();
+    loop {
+        deliver_due(&app, &desk, &notifier, &mut announced);
+        close_moot(&desk, &notifier);
+        tray::refresh(&app, &desk);
+        let next_change = desk.next_deadline_change().ok().flatten();
+        // Sleep until the next change, an event, or (cheaply) MAX_SLEEP.
+        loop {
+            let wall_before = SystemTime::now();
+            let mono_before = Instant::now();
+            let wait = next_change
+                .map(|due| {
+                    let left = due.millis() - desk.now().millis();
+                    Duration::from_millis(left.clamp(0, MAX_SLEEP.as_millis() as i64) as u64 + 5)
+                })
+                .unwrap_or(MAX_SLEEP);
+            match events.recv_timeout(wait) {
+                Ok(_) => {
+                    while events.try_recv().is_ok() {}
+                    break;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => {
+                    let due = next_change.is_some_and(|t| desk.now() >= t);
+                    let wall = SystemTime::now()
+                        .duration_since(wall_before)
+                        .unwrap_or_default();
+                    let mono = mono_before.elapsed();
+                    let jumped = wall.abs_diff(mono) > Duration::from_secs(2);
+                    if jumped {
+                        tracing::info!(
+                            ?wall,
+                            ?mono,
+                            "the clock jumped (suspend?): checking deadlines"
+                        );
+                    }
+                    if due || jumped {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn deliver_due<R: Runtime>(
+    app: &AppHandle<R>,
+    desk: &Arc<Desk>,
+    notifier: &Notifier,
+    announced: &mut HashSet<(String, String, i64)>,
+) {
+    let nudges = match desk.nudges_to_show() {
+        Ok(nudges) => nudges,
+        Err(error) => {
+            tracing::error!(%error, "could not compute the nudges");
+            return;
+        }
+    };
+    for nudge in nudges {
+        let key = (
+            nudge.incident_id.clone(),
+            nudge.deadline.key.clone(),
+            nudge.deadline.due_at.millis(),
+        );
+        if announced.insert(key) {
+            // The window shows every nudge, whether or not a notification can.
+            if let Err(error) = app.emit(NUDGE_EVENT, &nudge) {
+                tracing::warn!(%error, "could not show a nudge in the window");
+            }
+            tracing::info!(summary = %nudge.summary, "nudge");
+        }
+        let responder = respond(app.clone(), desk.clone(), nudge.clone());
+        if notifier.show(&nudge, responder).is_ok()
+            && let Err(error) = desk.mark_nudge_shown(
+                &nudge.incident_id,
+                &nudge.deadline.key,
+                nudge.deadline.due_at,
+            )
+        {
+            tracing::error!(%error, "could not record a shown nudge");
+        }
+    }
+}
+
+/// Closes notifications of nudges that are met, snoozed or gone.
+fn close_moot(desk: &Desk, notifier: &Notifier) {
+    let Ok(open) = desk.open_deadlines() else {
+        return;
+    };
+    let wanted: HashSet<NudgeKey> = open
+        .iter()
+        .flat_map(|incident| {
+            incident
+                .deadlines
+                .iter()
+                .filter(|d| d.wants_nudge())
+                .map(|d| (incident.id.clone(), d.key.clone(), d.due_at.millis()))
+        })
+        .collect();
+    notifier.close_all_but(&wanted);
+}
+
+fn respond<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Arc<Desk>,
+    nudge: PendingNudge,
+) -> impl FnOnce(Response) + Send + 'static {
+    move |response| match response {
+        Response::Open => open_incident(&app, &nudge.reference),
+        Response::Snooze => {
+            if let Err(error) = desk.snooze(
+                &nudge.reference,
+                &nudge.deadline.key,
+                SNOOZE_FROM_NOTIFICATION_SECS,
+            ) {
+                tracing::warn!(%error, "could not snooze from the notification");
+            }
+        }
+        Response::Dismissed => {}
+    }
+}
+
+/// Brings the window forward and opens `reference` in it.
+pub fn open_incident<R: Runtime>(app: &AppHandle<R>, reference: &str) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+    if let Err(error) = app.emit(OPEN_EVENT, reference) {
+        tracing::warn!(%error, "could not open the incident in the window");
+    }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import type { Deadline } from "./bindings";
+import { countdown, snoozable } from "./deadlines";
+
+const base: Deadline = {
+  key: "first_update",
+  label: "first user update",
+  counted_from: "2026-11-30T09:00:00.000Z",
+  due_at: "2026-11-30T09:15:00.000Z",
+  state: "pending",
+  met_at: null,
+  snoozed_until: null,
+};
+const due = Date.parse(base.due_at);
+
+describe("countdown", () => {
+  it("counts down to the deadline", () => {
+    expect(countdown(base, due - 185_000)).toEqual({ text: "in 3m 05s", tone: "ok" });
+    expect(countdown({ ...base, state: "due" }, due - 30_000)).toEqual({
+      text: "in 30s",
+      tone: "soon",
+    });
+  });
+
+  it("shows overdue as soon as the clock passes the deadline", () => {
+    expect(countdown(base, due + 250_000)).toEqual({ text: "4m 10s overdue", tone: "overdue" });
+    expect(countdown({ ...base, state: "overdue" }, due + 1_000)).toEqual({
+      text: "1s overdue",
+      tone: "overdue",
+    });
+  });
+
+  it("names stalled, snoozed and met deadlines", () => {
+    expect(countdown({ ...base, state: "stalled" }, due + 60_000).tone).toBe("stalled");
+    const snoozed = {
+      ...base,
+      state: "snoozed" as const,
+      snoozed_until: "2026-11-30T09:30:00.000Z",
+    };
+    expect(countdown(snoozed, due + 60_000)).toEqual({ text: "snoozed 14m 00s", tone: "snoozed" });
+    expect(countdown({ ...base, state: "met" }, due).tone).toBe("met");
+  });
+});
+
+describe("snoozable", () => {
+  it("is true once a deadline is due, false when met or far away", () => {
+    expect(snoozable(base, due - 600_000)).toBe(false);
+    expect(snoozable({ ...base, state: "due" }, due - 60_000)).toBe(true);
+    expect(snoozable(base, due + 1)).toBe(true);
+    expect(snoozable({ ...base, state: "met" }, due + 1)).toBe(false);
+  });
+});

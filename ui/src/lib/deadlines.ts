@@ -1,0 +1,42 @@
+// How deadlines read on screen: a countdown that ticks with the window's
+// clock. The states come from the core; between two refreshes the countdown
+// alone may cross zero, and then shows overdue at once.
+
+import type { Deadline } from "./bindings";
+import { formatElapsed } from "./time";
+
+export type Tone = "ok" | "soon" | "overdue" | "stalled" | "snoozed" | "met";
+
+export interface Countdown {
+  text: string;
+  tone: Tone;
+}
+
+export function countdown(deadline: Deadline, now: number): Countdown {
+  const due = Date.parse(deadline.due_at);
+  const left = due - now;
+  switch (deadline.state) {
+    case "met":
+      return { text: "met", tone: "met" };
+    case "snoozed":
+      return {
+        text: `snoozed ${formatElapsed(Math.max(0, Date.parse(deadline.snoozed_until ?? "") - now))}`,
+        tone: "snoozed",
+      };
+    case "stalled":
+      return { text: `stalled ${formatElapsed(now - due)}`, tone: "stalled" };
+    default:
+      if (left <= 0) return { text: `${formatElapsed(-left)} overdue`, tone: "overdue" };
+      return {
+        text: `in ${formatElapsed(left)}`,
+        tone: deadline.state === "due" ? "soon" : "ok",
+      };
+  }
+}
+
+/** Whether a deadline can be snoozed now. */
+export function snoozable(deadline: Deadline, now: number): boolean {
+  return (
+    deadline.state !== "met" && (deadline.state !== "pending" || Date.parse(deadline.due_at) <= now)
+  );
+}

@@ -6,8 +6,8 @@
 
 use crate::notifier::{Notifier, NudgeKey, Response, SNOOZE_FROM_NOTIFICATION_SECS};
 use crate::tray;
-use incident_core::Desk;
 use incident_core::desk::PendingNudge;
+use incident_core::{Desk, Timestamp};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
@@ -58,26 +58,41 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
                 }
                 Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {
-                    let due = next_change.is_some_and(|t| desk.now() >= t);
                     let wall = SystemTime::now()
                         .duration_since(wall_before)
                         .unwrap_or_default();
                     let mono = mono_before.elapsed();
-                    let jumped = wall.abs_diff(mono) > Duration::from_secs(2);
-                    if jumped {
+                    if clock_jumped(wall, mono) {
                         tracing::info!(
                             ?wall,
                             ?mono,
                             "the clock jumped (suspend?): checking deadlines"
                         );
                     }
-                    if due || jumped {
+                    if should_recompute(desk.now(), next_change, wall, mono) {
                         break;
                     }
                 }
             }
         }
     }
+}
+
+/// The wall clock moved differently from the monotonic one: the machine
+/// slept, or the time was set.
+fn clock_jumped(wall: Duration, mono: Duration) -> bool {
+    wall.abs_diff(mono) > Duration::from_secs(2)
+}
+
+/// After a timed wake: look at the deadlines again only when one is due or
+/// the clock jumped; otherwise the wake cost two clock reads.
+fn should_recompute(
+    now: Timestamp,
+    next_change: Option<Timestamp>,
+    wall: Duration,
+    mono: Duration,
+) -> bool {
+    next_change.is_some_and(|t| now >= t) || clock_jumped(wall, mono)
 }
 
 fn deliver_due<R: Runtime>(
@@ -166,5 +181,28 @@ pub fn open_incident<R: Runtime>(app: &AppHandle<R>, reference: &str) {
     }
     if let Err(error) = app.emit(OPEN_EVENT, reference) {
         tracing::warn!(%error, "could not open the incident in the window");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn a_timed_wake_recomputes_only_when_something_is_due_or_the_clock_jumped() {
+        let now = Timestamp::from_millis(1_000_000);
+        let later = Some(now.plus_millis(60_000));
+        let passed = Some(now.plus_millis(-1));
+        // An ordinary wake in the middle of a long wait: nothing to do.
+        assert!(!should_recompute(now, later, 5 * SECOND, 5 * SECOND));
+        assert!(!should_recompute(now, None, 5 * SECOND, 5 * SECOND));
+        // The next deadline has come.
+        assert!(should_recompute(now, passed, 5 * SECOND, 5 * SECOND));
+        // The laptop slept for an hour during a five-second wait.
+        assert!(should_recompute(now, later, 3600 * SECOND, 5 * SECOND));
+        // Someone set the clock back.
+        assert!(should_recompute(now, later, Duration::ZERO, 5 * SECOND));
     }
 }

@@ -21,7 +21,11 @@ const FALLBACK_POLL: Duration = Duration::from_secs(1);
 /// A write shows in the WAL file just before SQLite publishes the commit in
 /// its shared-memory index (which raises no file event), so after a file
 /// event the database is checked at once and again after these delays.
-const RECHECKS: [Duration; 2] = [Duration::from_millis(20), Duration::from_millis(80)];
+const RECHECKS: [Duration; 3] = [
+    Duration::from_millis(3),
+    Duration::from_millis(15),
+    Duration::from_millis(80),
+];
 
 /// How often a backup is taken while the app runs (plus one at startup).
 const BACKUP_EVERY: Duration = Duration::from_secs(60 * 60);

@@ -3,9 +3,13 @@
 //! async so SQLite work never runs on the window's main thread.
 
 use crate::state::AppState;
-use incident_core::desk::{Classification, Declaration};
+use incident_core::desk::{
+    ChannelSettings, Classification, Declaration, DraftRequest, FilledTemplate,
+};
 use incident_core::domain::*;
+use incident_core::model::MessageLength;
 use incident_core::model::{AppInfo, BoardRow, IncidentDetail, Level, Person};
+use incident_core::publish::WebhookFormat;
 use incident_core::{Desk, DeskError, ErrorPayload, Timestamp};
 use tauri::State;
 
@@ -174,6 +178,184 @@ pub(crate) async fn set_policy(
     with_desk(&state, |desk| {
         desk.set_policy(&level, key, parse_policy_value(&value)?)
     })
+}
+
+#[tauri::command]
+pub(crate) async fn set_approval(
+    state: State<'_, AppState>,
+    level: String,
+    required: bool,
+) -> CommandResult<Policy> {
+    with_desk(&state, |desk| desk.set_approval(&level, required))
+}
+
+#[tauri::command]
+pub(crate) async fn fill_template(
+    state: State<'_, AppState>,
+    reference: String,
+    channel: Channel,
+    segment: String,
+    template: Option<String>,
+) -> CommandResult<FilledTemplate> {
+    with_desk(&state, |desk| {
+        desk.fill_template(&reference, channel, &segment, template.as_deref())
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn draft_message(
+    state: State<'_, AppState>,
+    reference: String,
+    request: DraftRequest,
+) -> CommandResult<Communication> {
+    with_desk(&state, |desk| desk.draft_message(&reference, request))
+}
+
+#[tauri::command]
+pub(crate) async fn edit_message(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+    body: String,
+    subject: Option<String>,
+) -> CommandResult<Communication> {
+    with_desk(&state, |desk| {
+        desk.edit_communication(&reference, &id, &body, subject)
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn approve_message(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+) -> CommandResult<Communication> {
+    with_desk(&state, |desk| {
+        desk.approve_communication(&reference, &id, None)
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn send_message(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+) -> CommandResult<Communication> {
+    with_desk(&state, |desk| {
+        desk.send_communication(&reference, &id, None)
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn discard_message(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+) -> CommandResult<Communication> {
+    with_desk(&state, |desk| {
+        desk.discard_communication(&reference, &id, None)
+    })
+}
+
+/// Posts to the channel's webhook, off the async runtime (it may take seconds).
+#[tauri::command]
+pub(crate) async fn publish_message(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+) -> CommandResult<Communication> {
+    let desk = state
+        .shared_desk()
+        .ok_or_else(|| state.desk().err().unwrap_or_else(unavailable))?;
+    tauri::async_runtime::spawn_blocking(move || desk.publish_communication(&reference, &id))
+        .await
+        .map_err(|error| unavailable_because(&error.to_string()))?
+        .map_err(|error| error.payload())
+}
+
+/// Copies a message (email with its subject line) to the clipboard.
+#[tauri::command]
+pub(crate) async fn copy_message<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+) -> CommandResult<String> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let text = with_desk(&state, |desk| desk.communication_text(&reference, &id))?;
+    app.clipboard().write_text(text.clone()).map_err(|error| {
+        unavailable_because(&format!("could not copy to the clipboard: {error}"))
+    })?;
+    Ok(text)
+}
+
+/// A message's length as its channel counts it, and the channel's limit.
+#[tauri::command]
+pub(crate) async fn measure_message(
+    channel: Channel,
+    text: String,
+) -> CommandResult<MessageLength> {
+    Ok(MessageLength {
+        length: channel_length(channel, &text) as i64,
+        limit: channel_limit(channel).map(|l| l as i64),
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn list_templates(state: State<'_, AppState>) -> CommandResult<Vec<Template>> {
+    with_desk(&state, |desk| desk.templates())
+}
+
+#[tauri::command]
+pub(crate) async fn save_template(
+    state: State<'_, AppState>,
+    template: Template,
+) -> CommandResult<Template> {
+    with_desk(&state, |desk| desk.save_template(&template))
+}
+
+#[tauri::command]
+pub(crate) async fn delete_template(state: State<'_, AppState>, name: String) -> CommandResult<()> {
+    with_desk(&state, |desk| desk.delete_template(&name))
+}
+
+#[tauri::command]
+pub(crate) async fn channel_settings(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<ChannelSettings>> {
+    with_desk(&state, |desk| desk.channel_settings())
+}
+
+/// Sets a channel's webhook; an empty `url` removes it.
+#[tauri::command]
+pub(crate) async fn set_webhook(
+    state: State<'_, AppState>,
+    channel: Channel,
+    url: String,
+    format: WebhookFormat,
+    timeout_secs: i64,
+) -> CommandResult<ChannelSettings> {
+    let url = url.trim();
+    with_desk(&state, |desk| {
+        desk.set_webhook(
+            channel,
+            (!url.is_empty()).then_some(url),
+            format,
+            timeout_secs,
+        )
+    })
+}
+
+fn unavailable() -> ErrorPayload {
+    unavailable_because("the database is not open")
+}
+
+fn unavailable_because(message: &str) -> ErrorPayload {
+    ErrorPayload {
+        code: incident_core::ErrorCode::Io,
+        message: message.to_owned(),
+        field: None,
+    }
 }
 
 #[tauri::command]

@@ -40,6 +40,21 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::list_policies,
             commands::set_policy,
             commands::snooze,
+            commands::set_approval,
+            commands::fill_template,
+            commands::draft_message,
+            commands::edit_message,
+            commands::approve_message,
+            commands::send_message,
+            commands::discard_message,
+            commands::publish_message,
+            commands::copy_message,
+            commands::measure_message,
+            commands::list_templates,
+            commands::save_template,
+            commands::delete_template,
+            commands::channel_settings,
+            commands::set_webhook,
         ])
 }
 
@@ -59,6 +74,7 @@ pub fn run() -> ExitCode {
     logging::install_panic_hook();
     let state = AppState::open_default();
     let app = with_commands(tauri::Builder::default(), state)
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| {
             logging::init(app.handle());
             let state = tauri::Manager::state::<AppState>(app);

@@ -36,35 +36,34 @@ pub fn idesk_binary() -> PathBuf {
 }
 
 /// The built app, checked to exist and to be newer than everything it is
-/// built from (Rust sources, migrations, config and the built UI).
+/// built from: the files cargo lists in its dep-info (`incident-desk.d`:
+/// Rust sources, migrations, the embedded UI), and the UI sources behind
+/// the built UI.
 pub fn app_binary() -> Result<PathBuf> {
     let binary = profile_dir().join("incident-desk");
     let built = modified(&binary).ok_or_else(|| HarnessError::MissingBinary {
         path: binary.clone(),
     })?;
-    let root = workspace_root();
-    let sources = [
-        root.join("src-tauri/src"),
-        root.join("src-tauri/core/src"),
-        root.join("src-tauri/core/migrations"),
-        root.join("src-tauri/tauri.conf.json"),
-        root.join("src-tauri/capabilities"),
-        root.join("ui/dist"),
-    ];
-    for source in sources {
-        if let Some((file, time)) = newest_file(&source)
-            && time > built
-        {
+    let dep_info =
+        std::fs::read_to_string(profile_dir().join("incident-desk.d")).unwrap_or_default();
+    for source in dependencies(&dep_info) {
+        if modified(&source).is_some_and(|time| time > built) {
             return Err(HarnessError::StaleBinary {
                 binary,
-                source_file: file,
+                source_file: source,
             });
         }
     }
-    // The embedded UI must itself be built from the current UI sources.
+    let root = workspace_root();
     let dist = root.join("ui/dist/index.html");
     let dist_time =
         modified(&dist).ok_or_else(|| HarnessError::MissingBinary { path: dist.clone() })?;
+    if dist_time > built {
+        return Err(HarnessError::StaleBinary {
+            binary,
+            source_file: dist,
+        });
+    }
     for source in [root.join("ui/src"), root.join("ui/index.html")] {
         if let Some((file, time)) = newest_file(&source)
             && time > dist_time
@@ -78,10 +77,45 @@ pub fn app_binary() -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// The files of a make-style dep-info line ("target: dep dep …"; spaces in
+/// names are escaped with a backslash).
+fn dependencies(dep_info: &str) -> Vec<PathBuf> {
+    let Some((_, deps)) = dep_info
+        .lines()
+        .next()
+        .and_then(|line| line.split_once(": "))
+    else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    let mut current = String::new();
+    let mut escaped = false;
+    for ch in deps.chars() {
+        match (escaped, ch) {
+            (true, c) => {
+                current.push(c);
+                escaped = false;
+            }
+            (false, '\\') => escaped = true,
+            (false, ' ') => {
+                if !current.is_empty() {
+                    files.push(PathBuf::from(std::mem::take(&mut current)));
+                }
+            }
+            (false, c) => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        files.push(PathBuf::from(current));
+    }
+    files
+}
+
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// The most recently modified file under `path`.
 fn newest_file(path: &Path) -> Option<(PathBuf, SystemTime)> {
     let metadata = std::fs::metadata(path).ok()?;
     if metadata.is_file() {
@@ -96,4 +130,23 @@ fn newest_file(path: &Path) -> Option<(PathBuf, SystemTime)> {
         }
     }
     newest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dependencies;
+    use std::path::PathBuf;
+
+    #[test]
+    fn dep_info_lines_are_split_into_files() {
+        let line = "/t/app: /src/a.rs /src/with\\ space.rs /ui/dist/index.html\n";
+        assert_eq!(
+            dependencies(line),
+            [
+                PathBuf::from("/src/a.rs"),
+                PathBuf::from("/src/with space.rs"),
+                PathBuf::from("/ui/dist/index.html")
+            ]
+        );
+    }
 }

@@ -3,10 +3,14 @@
 //! The generated file is committed (`ui/src/lib/bindings.ts`); a test fails
 //! when it is stale, and `make bindings` rewrites it.
 
-use crate::desk::{Classification, Declaration, IncidentDeadlines, IncidentExport, PendingNudge};
+use crate::desk::{
+    ChannelSettings, Classification, Declaration, DraftRequest, FilledTemplate, IncidentDeadlines,
+    IncidentExport, PendingNudge,
+};
 use crate::domain::*;
 use crate::error::{ErrorCode, ErrorPayload};
 use crate::model::*;
+use crate::publish::WebhookFormat;
 use crate::time::Timestamp;
 use ts_rs::{Config, TS};
 
@@ -45,6 +49,12 @@ pub fn typescript() -> String {
         Deadline::decl(&cfg),
         IncidentDeadlines::decl(&cfg),
         PendingNudge::decl(&cfg),
+        Template::decl(&cfg),
+        DraftRequest::decl(&cfg),
+        FilledTemplate::decl(&cfg),
+        WebhookFormat::decl(&cfg),
+        ChannelSettings::decl(&cfg),
+        MessageLength::decl(&cfg),
         StageBrief::decl(&cfg),
         BoardRow::decl(&cfg),
         Metrics::decl(&cfg),

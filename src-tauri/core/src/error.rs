@@ -98,6 +98,10 @@ pub enum DeskError {
     )]
     NewerExport { found: u32, supported: u32 },
 
+    /// A webhook did not accept a message (nothing was marked sent).
+    #[error("{0}")]
+    Publish(String),
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -140,6 +144,7 @@ pub enum ErrorCode {
     OpenStages,
     InvalidImport,
     NewerExport,
+    PublishFailed,
     Io,
 }
 
@@ -173,6 +178,7 @@ impl DeskError {
             DeskError::OpenStages { .. } => ErrorCode::OpenStages,
             DeskError::Import(_) => ErrorCode::InvalidImport,
             DeskError::NewerExport { .. } => ErrorCode::NewerExport,
+            DeskError::Publish(_) => ErrorCode::PublishFailed,
             DeskError::Io { .. } => ErrorCode::Io,
         }
     }

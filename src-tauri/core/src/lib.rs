@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod model;
 pub mod paths;
+pub mod publish;
 pub mod replay;
 pub mod store;
 pub mod time;

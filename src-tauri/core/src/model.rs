@@ -116,3 +116,10 @@ pub enum ChangeEvent {
     /// Another process (idesk, a script) changed the database.
     External,
 }
+
+/// A message's length as its channel counts it (see `domain::length`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MessageLength {
+    pub length: i64,
+    pub limit: Option<i64>,
+}

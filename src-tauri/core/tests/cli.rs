@@ -237,6 +237,7 @@ fn a_whole_incident_from_the_command_line() -> TestResult {
         ],
     )?;
     assert_eq!(code, 0);
+    json(&db, &["comms", "approve", "INC-1", id.trim()])?;
     json(
         &db,
         &[

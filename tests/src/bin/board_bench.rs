@@ -160,6 +160,11 @@ async fn run() -> BenchResult<()> {
 
     // Another process's write (a second connection, as idesk has).
     let other = Desk::open(&db)?.with_author("bench")?;
+    let timing = Instant::now();
+    for _ in 0..5 {
+        other.list_incidents(false)?;
+    }
+    eprintln!("board query (this build): {:?} each", timing.elapsed() / 5);
     let mut external = Vec::new();
     for run in 0..RUNS {
         let reference = format!("INC-{}", run % open + 1);

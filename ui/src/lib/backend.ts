@@ -6,7 +6,12 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
   BoardRow,
+  Channel,
+  ChannelSettings,
   ChangeEvent,
+  Communication,
+  DraftRequest,
+  FilledTemplate,
   Classification,
   Declaration,
   ErrorCode,
@@ -14,6 +19,7 @@ import type {
   IncidentDetail,
   IncidentRecord,
   Level,
+  MessageLength,
   PendingNudge,
   Person,
   Policy,
@@ -22,7 +28,9 @@ import type {
   Role,
   Stage,
   StageState,
+  Template,
   TimelineEntry,
+  WebhookFormat,
 } from "./bindings";
 
 export interface Backend {
@@ -48,6 +56,37 @@ export interface Backend {
   /** `value` is a duration (`90s`, `15m`, `2h`, `3d`, `5wd`) or `off`. */
   setPolicy(level: string, key: PolicyKey, value: string): Promise<Policy>;
   snooze(reference: string, key: string, minutes: number): Promise<TimelineEntry>;
+  setApproval(level: string, required: boolean): Promise<Policy>;
+  fillTemplate(
+    reference: string,
+    channel: Channel,
+    segment: string,
+    template?: string,
+  ): Promise<FilledTemplate>;
+  draftMessage(reference: string, request: DraftRequest): Promise<Communication>;
+  editMessage(
+    reference: string,
+    id: string,
+    body: string,
+    subject?: string,
+  ): Promise<Communication>;
+  approveMessage(reference: string, id: string): Promise<Communication>;
+  sendMessage(reference: string, id: string): Promise<Communication>;
+  discardMessage(reference: string, id: string): Promise<Communication>;
+  publishMessage(reference: string, id: string): Promise<Communication>;
+  /** Copies to the clipboard (from Rust); resolves with the text copied. */
+  copyMessage(reference: string, id: string): Promise<string>;
+  measureMessage(channel: Channel, text: string): Promise<MessageLength>;
+  templates(): Promise<Template[]>;
+  saveTemplate(template: Template): Promise<Template>;
+  deleteTemplate(name: string): Promise<void>;
+  channelSettings(): Promise<ChannelSettings[]>;
+  setWebhook(
+    channel: Channel,
+    url: string,
+    format: WebhookFormat,
+    timeoutSecs: number,
+  ): Promise<ChannelSettings>;
   /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
   /** A deadline nudge fired (shown in the window whatever the notification server does). */
@@ -93,6 +132,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "open_stages",
   "invalid_import",
   "newer_export",
+  "publish_failed",
   "io",
 ]);
 
@@ -166,6 +206,25 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     setPolicy: (level, key, value) => command<Policy>("set_policy", { level, key, value }),
     snooze: (reference, key, minutes) =>
       command<TimelineEntry>("snooze", { reference, key, minutes }),
+    setApproval: (level, required) => command<Policy>("set_approval", { level, required }),
+    fillTemplate: (reference, channel, segment, template) =>
+      command<FilledTemplate>("fill_template", { reference, channel, segment, template }),
+    draftMessage: (reference, request) =>
+      command<Communication>("draft_message", { reference, request }),
+    editMessage: (reference, id, body, subject) =>
+      command<Communication>("edit_message", { reference, id, body, subject }),
+    approveMessage: (reference, id) => command<Communication>("approve_message", { reference, id }),
+    sendMessage: (reference, id) => command<Communication>("send_message", { reference, id }),
+    discardMessage: (reference, id) => command<Communication>("discard_message", { reference, id }),
+    publishMessage: (reference, id) => command<Communication>("publish_message", { reference, id }),
+    copyMessage: (reference, id) => command<string>("copy_message", { reference, id }),
+    measureMessage: (channel, text) => command<MessageLength>("measure_message", { channel, text }),
+    templates: () => command<Template[]>("list_templates"),
+    saveTemplate: (template) => command<Template>("save_template", { template }),
+    deleteTemplate: (name) => command<void>("delete_template", { name }),
+    channelSettings: () => command<ChannelSettings[]>("channel_settings"),
+    setWebhook: (channel, url, format, timeoutSecs) =>
+      command<ChannelSettings>("set_webhook", { channel, url, format, timeoutSecs }),
     onChange: (handler) => subscribe<ChangeEvent>(CHANGE_EVENT, handler),
     onNudge: (handler) => subscribe<PendingNudge>(NUDGE_EVENT, handler),
     onOpenIncident: (handler) => subscribe<string>(OPEN_EVENT, handler),

@@ -1,6 +1,6 @@
 // Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.
 
-export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "newer_export" | "io";
+export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "newer_export" | "publish_failed" | "io";
 
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**
@@ -70,7 +70,19 @@ export type Communication = { id: string, channel: Channel,
 /**
  * Targeted subset of users, if any (e.g. "EU customers on plan X").
  */
-segment: string, body: string, state: CommunicationState, created_at: Timestamp, approved_by: string | null, approved_at: Timestamp | null, sent_at: Timestamp | null, };
+segment: string, 
+/**
+ * Email subject.
+ */
+subject: string | null, body: string, 
+/**
+ * The public status this message announces (set when it is sent).
+ */
+announces: PublicStatus | null, state: CommunicationState, created_at: Timestamp, approved_by: string | null, approved_at: Timestamp | null, sent_at: Timestamp | null, 
+/**
+ * Where it was published (a webhook, shown masked), when it was.
+ */
+published_to: string | null, };
 
 export type Review = { summary: string, impact: string, root_cause: string, contributing_factors: string, went_well: string, went_badly: string, lucky: string, };
 
@@ -102,7 +114,11 @@ export type Change = { "type": "declared", id: string, title: string, summary: s
 /**
  * The follow-up created when the stage is deferred.
  */
-action_item_id: string | null, } | { "type": "status_changed", status: PublicStatus, } | { "type": "role_assigned", role: Role, person: string, } | { "type": "role_relieved", role: Role, person: string, } | { "type": "communication_drafted", id: string, channel: Channel, segment: string, body: string, } | { "type": "communication_approved", id: string, } | { "type": "communication_sent", id: string, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "closed" };
+action_item_id: string | null, } | { "type": "status_changed", status: PublicStatus, } | { "type": "role_assigned", role: Role, person: string, } | { "type": "role_relieved", role: Role, person: string, } | { "type": "communication_drafted", id: string, channel: Channel, segment: string, body: string, subject: string | null, announces: PublicStatus | null, } | { "type": "communication_edited", id: string, body: string, subject: string | null, } | { "type": "communication_approved", id: string, } | { "type": "communication_sent", id: string, 
+/**
+ * The webhook it went out through, masked; none when marked sent by hand.
+ */
+published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "closed" };
 
 export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge";
 
@@ -132,7 +148,11 @@ export type Span = string;
 
 export type PolicyKey = "classify" | "first_update" | "update_every" | "remediate" | "review" | "stalled";
 
-export type Policy = { level: string, classify: Span | null, first_update: Span | null, update_every: Span | null, remediate: Span | null, review: Span | null, stalled: Span | null, };
+export type Policy = { level: string, classify: Span | null, first_update: Span | null, update_every: Span | null, remediate: Span | null, review: Span | null, stalled: Span | null, 
+/**
+ * Drafts need the commander's approval before they are sent.
+ */
+approval: boolean, };
 
 export type DeadlineState = "pending" | "due" | "overdue" | "stalled" | "snoozed" | "met";
 
@@ -158,6 +178,47 @@ export type PendingNudge = { incident_id: string, ref: string, title: string, le
  * "INC-12 L1: first user update is 4 min overdue".
  */
 summary: string, };
+
+export type Template = { name: string, channel: Channel, 
+/**
+ * The public status it is written for; `None`: any.
+ */
+status: PublicStatus | null, 
+/**
+ * The careful wording for security incidents.
+ */
+security: boolean, 
+/**
+ * Email subject (other channels ignore it).
+ */
+subject: string, body: string, builtin: boolean, };
+
+export type DraftRequest = { channel: Channel | null, 
+/**
+ * Targeted subset of users (it also fills `{affected}`).
+ */
+segment?: string, 
+/**
+ * The text; when absent, the template's filled text.
+ */
+body?: string, subject?: string, 
+/**
+ * A template by name; when absent, the channel's template for the
+ * incident's status (in the security wording for security incidents).
+ */
+template?: string, };
+
+export type FilledTemplate = { template: string | null, subject: string, body: string, announces: PublicStatus | null, };
+
+export type WebhookFormat = "slack" | "json";
+
+export type ChannelSettings = { channel: Channel, webhook: string | null, format: WebhookFormat, timeout_secs: number, 
+/**
+ * The channel's length limit, as its platform counts.
+ */
+limit: number | null, };
+
+export type MessageLength = { length: number, limit: number | null, };
 
 export type StageBrief = { stage: Stage, state: StageState, };
 

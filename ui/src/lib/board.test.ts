@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BoardRow } from "./bindings";
-import { closedRows, filterRows, levelsIn } from "./board";
+import { closedRows, filterRows, levelsIn, reuseUnchanged } from "./board";
 
 function row(partial: Partial<BoardRow>): BoardRow {
   return {
@@ -57,5 +57,21 @@ describe("board view logic", () => {
 
   it("offers the levels present, most severe first", () => {
     expect(levelsIn([rows[2]!, rows[0]!, rows[1]!])).toEqual(["L1", "L2"]);
+  });
+});
+
+describe("reuseUnchanged", () => {
+  it("keeps the previous object of rows that did not change", () => {
+    const a = row({ id: "a", ref: "INC-1" });
+    const b = row({ id: "b", ref: "INC-2" });
+    const next = [
+      row({ id: "a", ref: "INC-1" }),
+      row({ id: "b", ref: "INC-2", status: "identified" }),
+    ];
+    const merged = reuseUnchanged([a, b], next);
+    expect(merged[0]).toBe(a);
+    expect(merged[1]).toBe(next[1]);
+    expect(merged[1]?.status).toBe("identified");
+    expect(reuseUnchanged(null, next)).toBe(next);
   });
 });

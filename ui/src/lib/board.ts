@@ -29,3 +29,17 @@ export function levelsIn(rows: readonly BoardRow[]): string[] {
   for (const row of rows) seen.set(row.level, row.level_rank);
   return [...seen.entries()].sort((a, b) => a[1] - b[1]).map(([level]) => level);
 }
+
+/**
+ * The new board, reusing the previous object of every row that did not
+ * change: the view then skips those rows entirely (one changed incident on
+ * a board of hundreds re-renders one row).
+ */
+export function reuseUnchanged(previous: readonly BoardRow[] | null, next: BoardRow[]): BoardRow[] {
+  if (previous === null) return next;
+  const before = new Map(previous.map((row) => [row.id, row]));
+  return next.map((row) => {
+    const old = before.get(row.id);
+    return old !== undefined && JSON.stringify(old) === JSON.stringify(row) ? old : row;
+  });
+}

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Deadline } from "./bindings";
-import { countdown, snoozable } from "./deadlines";
+import { countdown, formatCountdown, snoozable } from "./deadlines";
+
+describe("formatCountdown", () => {
+  it("shows seconds only in the last ten minutes", () => {
+    expect(formatCountdown(9 * 60_000 + 5_000)).toBe("9m 05s");
+    expect(formatCountdown(14 * 60_000 + 1)).toBe("15m");
+    expect(formatCountdown(3 * 3_600_000)).toBe("3h 00m");
+  });
+});
 
 const base: Deadline = {
   key: "first_update",

@@ -12,6 +12,13 @@ export interface Countdown {
   tone: Tone;
 }
 
+/** Seconds only in the last ten minutes: a far deadline reads (and
+ *  repaints) once a minute. */
+export function formatCountdown(ms: number): string {
+  if (ms >= 10 * 60_000 && ms < 3_600_000) return `${Math.ceil(ms / 60_000)}m`;
+  return formatElapsed(ms);
+}
+
 export function countdown(deadline: Deadline, now: number): Countdown {
   const due = Date.parse(deadline.due_at);
   const left = due - now;
@@ -28,7 +35,7 @@ export function countdown(deadline: Deadline, now: number): Countdown {
     default:
       if (left <= 0) return { text: `${formatElapsed(-left)} overdue`, tone: "overdue" };
       return {
-        text: `in ${formatElapsed(left)}`,
+        text: `in ${formatCountdown(left)}`,
         tone: deadline.state === "due" ? "soon" : "ok",
       };
   }

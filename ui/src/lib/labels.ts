@@ -1,7 +1,15 @@
 // Human names for the product's vocabulary (the values themselves come from
 // the generated bindings).
 
-import type { IncidentKind, PublicStatus, Role, Source, Stage, StageState } from "./bindings";
+import type {
+  Channel,
+  IncidentKind,
+  PublicStatus,
+  Role,
+  Source,
+  Stage,
+  StageState,
+} from "./bindings";
 
 export const KINDS: readonly IncidentKind[] = ["outage", "degradation", "security", "user_issue"];
 export const STATUSES: readonly PublicStatus[] = [
@@ -97,4 +105,20 @@ export const ROLE_LABEL: Record<Role, string> = {
   operations: "Operations lead",
   expert: "Subject-matter expert",
   support: "Support/sales contact",
+};
+
+export const CHANNELS: readonly Channel[] = [
+  "status_page",
+  "social",
+  "email",
+  "internal",
+  "support",
+];
+
+export const CHANNEL_LABEL: Record<Channel, string> = {
+  status_page: "Status page",
+  social: "Social post",
+  email: "Customer email",
+  internal: "Internal stakeholders",
+  support: "Support reply",
 };

@@ -43,7 +43,7 @@ pub struct PendingNudge {
 }
 
 const POLICY_COLUMNS: &str =
-    "level, classify, first_update, update_every, remediate, review, stalled";
+    "level, classify, first_update, update_every, remediate, review, stalled, approval";
 
 fn read_policy(row: &rusqlite::Row<'_>) -> rusqlite::Result<Policy> {
     let span = |i: usize| -> rusqlite::Result<Option<Span>> {
@@ -58,6 +58,7 @@ fn read_policy(row: &rusqlite::Row<'_>) -> rusqlite::Result<Policy> {
         remediate: span(4)?,
         review: span(5)?,
         stalled: span(6)?,
+        approval: row.get(7)?,
     })
 }
 
@@ -134,14 +135,26 @@ impl Desk {
     pub fn set_policy(&self, level: &str, key: PolicyKey, span: Option<Span>) -> Result<Policy> {
         let mut policy = self.policy(level)?;
         policy.set(key, span);
+        self.write_policy(&policy)
+    }
+
+    /// Whether drafts of `level` incidents need the commander's approval.
+    pub fn set_approval(&self, level: &str, required: bool) -> Result<Policy> {
+        let mut policy = self.policy(level)?;
+        policy.approval = required;
+        self.write_policy(&policy)
+    }
+
+    fn write_policy(&self, policy: &Policy) -> Result<Policy> {
         let text = |s: Option<Span>| s.map(|s| s.to_string());
         self.conn()
             .prepare_cached(
-                "INSERT INTO policies (level, classify, first_update, update_every, remediate, review, stalled)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO policies (level, classify, first_update, update_every, remediate, review, stalled, approval)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (level) DO UPDATE SET classify = excluded.classify,
                      first_update = excluded.first_update, update_every = excluded.update_every,
-                     remediate = excluded.remediate, review = excluded.review, stalled = excluded.stalled",
+                     remediate = excluded.remediate, review = excluded.review, stalled = excluded.stalled,
+                     approval = excluded.approval",
             )?
             .execute(params![
                 policy.level,
@@ -151,9 +164,10 @@ impl Desk {
                 text(policy.remediate),
                 text(policy.review),
                 text(policy.stalled),
+                policy.approval,
             ])?;
         self.publish(ChangeEvent::Directory);
-        Ok(policy)
+        Ok(policy.clone())
     }
 
     /// The deadlines of one incident at `now`.

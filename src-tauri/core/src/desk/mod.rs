@@ -3,6 +3,7 @@
 //! [`ChangeEvent`]. Time comes from an injected [`Clock`].
 
 mod backup;
+mod communications;
 mod deadlines;
 mod directory;
 mod exchange;
@@ -13,6 +14,8 @@ pub(crate) mod records;
 pub(crate) mod timeline;
 
 pub use backup::{BackupInfo, KEEP_BACKUPS};
+pub(crate) use communications::seed_templates as seed_default_templates;
+pub use communications::{ChannelSettings, DraftRequest, FilledTemplate};
 pub use deadlines::{IncidentDeadlines, PendingNudge};
 pub use exchange::{EXPORT_FORMAT, EXPORT_VERSION, IncidentExport};
 pub use inputs::*;

@@ -247,99 +247,6 @@ impl Desk {
         Ok(entry)
     }
 
-    /// Saves a draft message; returns it.
-    pub fn draft_communication(
-        &self,
-        reference: &str,
-        channel: Channel,
-        segment: &str,
-        body: &str,
-        at: Option<Timestamp>,
-    ) -> Result<Communication> {
-        self.new_communication(reference, channel, segment, body, at, false)
-    }
-
-    /// Records a message that was already sent (outside the app).
-    pub fn record_sent_communication(
-        &self,
-        reference: &str,
-        channel: Channel,
-        segment: &str,
-        body: &str,
-        at: Option<Timestamp>,
-    ) -> Result<Communication> {
-        self.new_communication(reference, channel, segment, body, at, true)
-    }
-
-    fn new_communication(
-        &self,
-        reference: &str,
-        channel: Channel,
-        segment: &str,
-        body: &str,
-        at: Option<Timestamp>,
-        sent: bool,
-    ) -> Result<Communication> {
-        let (_, record, id) = self.mutate(reference, at, |_, _, at| {
-            let id = new_id(at);
-            let (segment, body) = (segment.to_owned(), body.to_owned());
-            let change = if sent {
-                Change::CommunicationRecorded {
-                    id: id.clone(),
-                    channel,
-                    segment,
-                    body,
-                }
-            } else {
-                Change::CommunicationDrafted {
-                    id: id.clone(),
-                    channel,
-                    segment,
-                    body,
-                }
-            };
-            Ok((change, id))
-        })?;
-        find_communication(&record, &id)
-    }
-
-    pub fn approve_communication(
-        &self,
-        reference: &str,
-        id: &str,
-        at: Option<Timestamp>,
-    ) -> Result<Communication> {
-        let (_, record, ()) = self.mutate(reference, at, |_, _, _| {
-            Ok((Change::CommunicationApproved { id: id.to_owned() }, ()))
-        })?;
-        find_communication(&record, id)
-    }
-
-    /// Marks a draft (or approved) message as sent.
-    pub fn send_communication(
-        &self,
-        reference: &str,
-        id: &str,
-        at: Option<Timestamp>,
-    ) -> Result<Communication> {
-        let (_, record, ()) = self.mutate(reference, at, |_, _, _| {
-            Ok((Change::CommunicationSent { id: id.to_owned() }, ()))
-        })?;
-        find_communication(&record, id)
-    }
-
-    pub fn discard_communication(
-        &self,
-        reference: &str,
-        id: &str,
-        at: Option<Timestamp>,
-    ) -> Result<Communication> {
-        let (_, record, ()) = self.mutate(reference, at, |_, _, _| {
-            Ok((Change::CommunicationDiscarded { id: id.to_owned() }, ()))
-        })?;
-        find_communication(&record, id)
-    }
-
     pub fn update_review(
         &self,
         reference: &str,
@@ -447,18 +354,6 @@ fn canonical_person(conn: &Connection, name: &str, at: Timestamp) -> Result<Stri
     }
     person_id(conn, name, at)?;
     Ok(name.to_owned())
-}
-
-fn find_communication(record: &IncidentRecord, id: &str) -> Result<Communication> {
-    record
-        .communications
-        .iter()
-        .find(|c| c.id == id)
-        .cloned()
-        .ok_or_else(|| DeskError::NotFound {
-            what: "communication",
-            key: id.to_owned(),
-        })
 }
 
 /// Action items can be named by id, by a unique id prefix, or by position (1, 2, …).

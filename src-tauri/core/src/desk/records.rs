@@ -114,7 +114,8 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
         .collect::<rusqlite::Result<_>>()?;
 
     let mut comms = conn.prepare_cached(
-        "SELECT id, channel, segment, body, state, created_at, approved_by, approved_at, sent_at
+        "SELECT id, channel, segment, body, state, created_at, approved_by, approved_at, sent_at,
+                subject, announces, published_to
            FROM communications WHERE incident_id = ?1 ORDER BY position",
     )?;
     record.communications = comms
@@ -129,6 +130,9 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
                 approved_by: row.get(6)?,
                 approved_at: row.get(7)?,
                 sent_at: row.get(8)?,
+                subject: row.get(9)?,
+                announces: row.get(10)?,
+                published_to: row.get(11)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -342,11 +346,14 @@ pub fn persist_changes(
         }
         conn.prepare_cached(
             "INSERT INTO communications (id, incident_id, position, channel, segment, body, state,
-                                         created_at, approved_by, approved_at, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                         created_at, approved_by, approved_at, sent_at,
+                                         subject, announces, published_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, segment = excluded.segment,
                  body = excluded.body, state = excluded.state, approved_by = excluded.approved_by,
-                 approved_at = excluded.approved_at, sent_at = excluded.sent_at",
+                 approved_at = excluded.approved_at, sent_at = excluded.sent_at,
+                 subject = excluded.subject, announces = excluded.announces,
+                 published_to = excluded.published_to",
         )?
         .execute(params![
             comm.id,
@@ -360,6 +367,9 @@ pub fn persist_changes(
             comm.approved_by,
             comm.approved_at,
             comm.sent_at,
+            comm.subject,
+            comm.announces,
+            comm.published_to,
         ])?;
     }
 

@@ -398,6 +398,7 @@ fn metrics_follow_their_definitions() -> TestResult {
     let draft =
         f.desk
             .draft_communication("INC-1", Channel::StatusPage, "", "Investigating", None)?;
+    f.desk.approve_communication("INC-1", &draft.id, None)?;
     f.desk.send_communication("INC-1", &draft.id, None)?;
     f.desk.set_stage(
         "INC-1",
@@ -906,6 +907,250 @@ mod deadlines {
                 .all(|d| d.key != "classify")
         );
         assert!(f.desk.policy("L9").is_err());
+        Ok(())
+    }
+}
+
+mod communications {
+    use super::*;
+    use crate::desk::DraftRequest;
+
+    fn draft(f: &Fixture, channel: Channel) -> Result<Communication> {
+        f.desk.draft_message(
+            "INC-1",
+            DraftRequest {
+                channel: Some(channel),
+                ..DraftRequest::default()
+            },
+        )
+    }
+
+    #[test]
+    fn drafts_are_filled_from_the_incidents_facts() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "Checkout fails")?;
+        f.desk.classify(
+            "INC-1",
+            Classification {
+                services: Some(vec!["checkout".into(), "payments".into()]),
+                segment: Some("EU customers".into()),
+                ..Classification::default()
+            },
+            None,
+        )?;
+        let status = draft(&f, Channel::StatusPage)?;
+        assert_eq!(
+            status.body,
+            "We are investigating problems with checkout, payments. Affected: EU customers. We will post an update by 09:15 UTC."
+        );
+        assert_eq!(status.announces, Some(PublicStatus::Investigating));
+        let email = f.desk.draft_message(
+            "INC-1",
+            DraftRequest {
+                channel: Some(Channel::Email),
+                segment: Some("customers on plan X".into()),
+                ..DraftRequest::default()
+            },
+        )?;
+        assert_eq!(
+            email.subject.as_deref(),
+            Some("[Investigating] Problems with checkout, payments")
+        );
+        assert!(
+            email.body.contains("Affected: customers on plan X."),
+            "{}",
+            email.body
+        );
+        assert_eq!(
+            f.desk.communication_text("INC-1", &email.id)?,
+            format!(
+                "Subject: [Investigating] Problems with checkout, payments\n\n{}",
+                email.body
+            )
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn security_incidents_get_careful_wording() -> TestResult {
+        let f = fixture()?;
+        f.desk.declare(Declaration::new(
+            "Token leak in api-gateway logs",
+            IncidentKind::Security,
+            "L1",
+        ))?;
+        f.desk.classify(
+            "INC-1",
+            Classification {
+                services: Some(vec!["api-gateway".into()]),
+                ..Classification::default()
+            },
+            None,
+        )?;
+        let message = draft(&f, Channel::StatusPage)?;
+        assert!(
+            message.body.contains("potential security issue"),
+            "{}",
+            message.body
+        );
+        assert!(
+            !message.body.contains("api-gateway") && !message.body.contains("Token"),
+            "{}",
+            message.body
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn approval_is_required_by_policy_and_voided_by_edits() -> TestResult {
+        let f = fixture()?; // L1 requires approval by default
+        declare(&f.desk, "Queue stuck")?;
+        let message = draft(&f, Channel::StatusPage)?;
+        let before = snapshot(&f.path)?;
+        let error = f
+            .desk
+            .send_communication("INC-1", &message.id, None)
+            .err()
+            .ok_or("needs approval")?;
+        assert!(
+            error.to_string().contains("need the commander's approval"),
+            "{error}"
+        );
+        assert_eq!(snapshot(&f.path)?, before);
+        f.desk.approve_communication("INC-1", &message.id, None)?;
+        // An edit after approval sends it back for approval.
+        let edited =
+            f.desk
+                .edit_communication("INC-1", &message.id, "We are looking into it.", None)?;
+        assert_eq!(edited.state, CommunicationState::Draft);
+        assert!(
+            f.desk
+                .send_communication("INC-1", &message.id, None)
+                .is_err()
+        );
+        let approved = f.desk.approve_communication("INC-1", &message.id, None)?;
+        assert_eq!(approved.approved_by.as_deref(), Some("Ada"));
+        assert_eq!(approved.approved_at, Some(t(T0)));
+        f.desk.send_communication("INC-1", &message.id, None)?;
+        // L2 needs none.
+        f.desk
+            .declare(Declaration::new("Minor", IncidentKind::Degradation, "L2"))?;
+        let quick = f.desk.draft_message(
+            "INC-2",
+            DraftRequest {
+                channel: Some(Channel::Internal),
+                ..DraftRequest::default()
+            },
+        )?;
+        f.desk.send_communication("INC-2", &quick.id, None)?;
+        Ok(())
+    }
+
+    #[test]
+    fn marking_sent_restarts_the_update_clock_and_sets_the_announced_status() -> TestResult {
+        let f = fixture()?;
+        f.desk.declare(Declaration::new(
+            "Search slow",
+            IncidentKind::Degradation,
+            "L2",
+        ))?;
+        f.desk.set_status("INC-1", PublicStatus::Identified, None)?;
+        f.clock.advance_secs(30 * 60);
+        let message = draft(&f, Channel::StatusPage)?;
+        assert_eq!(message.announces, Some(PublicStatus::Identified));
+        f.desk.send_communication("INC-1", &message.id, None)?;
+        let board = f.desk.list_incidents(false)?;
+        assert_eq!(board[0].next_update_due, Some(t("2026-11-30T11:30:00Z"))); // L2: every 2 h
+        // A "resolved" template message resolves the incident when sent.
+        let resolved = f.desk.draft_message(
+            "INC-1",
+            DraftRequest {
+                channel: Some(Channel::Social),
+                template: Some("social/resolved".into()),
+                ..DraftRequest::default()
+            },
+        )?;
+        let entry_count = f.desk.incident("INC-1")?.timeline.len();
+        f.desk.send_communication("INC-1", &resolved.id, None)?;
+        let detail = f.desk.incident("INC-1")?;
+        assert_eq!(detail.record.status, PublicStatus::Resolved);
+        assert_eq!(
+            detail.timeline.len(),
+            entry_count + 1,
+            "one entry for the message and its status"
+        );
+        assert!(
+            detail
+                .timeline
+                .last()
+                .is_some_and(|e| e.text.contains("public status identified → resolved"))
+        );
+        assert_eq!(
+            crate::replay::replay("INC-1", &f.desk.recorded_timeline("INC-1")?)?,
+            detail.record
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_messages_are_refused_and_nothing_is_lost_or_marked_sent() -> TestResult {
+        let f = fixture()?;
+        f.desk
+            .declare(Declaration::new("Login broken", IncidentKind::Outage, "L2"))?;
+        let long =
+            f.desk
+                .draft_communication("INC-1", Channel::Social, "", &"x".repeat(281), None)?;
+        let before = snapshot(&f.path)?;
+        let error = f
+            .desk
+            .send_communication("INC-1", &long.id, None)
+            .err()
+            .ok_or("too long")?;
+        assert!(error.to_string().contains("281 characters"), "{error}");
+        assert!(
+            f.desk
+                .draft_communication("INC-1", Channel::Email, "", "   ", None)
+                .is_err()
+        );
+        let error = f
+            .desk
+            .publish_communication("INC-1", &long.id)
+            .err()
+            .ok_or("no webhook")?;
+        assert!(
+            error.to_string().contains("281 characters") || error.to_string().contains("webhook"),
+            "{error}"
+        );
+        let bad = Template {
+            name: "mine".into(),
+            channel: Channel::Email,
+            status: None,
+            security: false,
+            subject: "{title}".into(),
+            body: "Dear {customer},".into(),
+            builtin: false,
+        };
+        let error = f
+            .desk
+            .save_template(&bad)
+            .err()
+            .ok_or("unknown placeholder")?;
+        assert_eq!(error.field(), Some("body"));
+        assert!(
+            f.desk
+                .set_webhook(
+                    Channel::Social,
+                    Some("ftp://example.com"),
+                    crate::publish::WebhookFormat::Json,
+                    10
+                )
+                .is_err()
+        );
+        assert_eq!(snapshot(&f.path)?, before);
+        // The draft is still there, unchanged.
+        let kept = f.desk.incident("INC-1")?.record.communications;
+        assert_eq!(kept[0].body.len(), 281);
+        assert_eq!(kept[0].state, CommunicationState::Draft);
         Ok(())
     }
 }

@@ -1,17 +1,21 @@
 //! The domain: vocabulary, the incident's state, and the rules that change it.
 
 mod deadlines;
+mod length;
 mod limits;
 mod policy;
 mod record;
 mod rules;
+mod templates;
 mod vocabulary;
 
 pub use deadlines::*;
+pub use length::*;
 pub use limits::*;
 pub use policy::*;
 pub use record::*;
 pub use rules::*;
+pub use templates::*;
 pub use vocabulary::*;
 
 #[cfg(test)]

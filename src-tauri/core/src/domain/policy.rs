@@ -145,6 +145,8 @@ pub struct Policy {
     pub remediate: Option<Span>,
     pub review: Option<Span>,
     pub stalled: Option<Span>,
+    /// Drafts need the commander's approval before they are sent.
+    pub approval: bool,
 }
 
 impl Policy {
@@ -181,6 +183,7 @@ impl Policy {
             remediate: None,
             review: None,
             stalled: None,
+            approval: false,
         }
     }
 }

@@ -213,7 +213,7 @@ proptest! {
         let policy = Policy {
             level: "L1".into(),
             classify: spans[0], first_update: spans[1], update_every: spans[2],
-            remediate: spans[3], review: spans[4], stalled: spans[5],
+            remediate: spans[3], review: spans[4], stalled: spans[5], approval: false,
         };
         let mut record = declared();
         for (stage, state) in Stage::ALL.iter().zip(&states) {

@@ -126,12 +126,18 @@ pub struct Communication {
     pub channel: Channel,
     /// Targeted subset of users, if any (e.g. "EU customers on plan X").
     pub segment: String,
+    /// Email subject.
+    pub subject: Option<String>,
     pub body: String,
+    /// The public status this message announces (set when it is sent).
+    pub announces: Option<PublicStatus>,
     pub state: CommunicationState,
     pub created_at: Timestamp,
     pub approved_by: Option<String>,
     pub approved_at: Option<Timestamp>,
     pub sent_at: Option<Timestamp>,
+    /// Where it was published (a webhook, shown masked), when it was.
+    pub published_to: Option<String>,
 }
 
 /// The written review.
@@ -283,12 +289,25 @@ pub enum Change {
         channel: Channel,
         segment: String,
         body: String,
+        #[serde(default)]
+        subject: Option<String>,
+        #[serde(default)]
+        announces: Option<PublicStatus>,
+    },
+    /// A draft's text changed (an approved draft goes back to draft).
+    CommunicationEdited {
+        id: String,
+        body: String,
+        subject: Option<String>,
     },
     CommunicationApproved {
         id: String,
     },
     CommunicationSent {
         id: String,
+        /// The webhook it went out through, masked; none when marked sent by hand.
+        #[serde(default)]
+        published_to: Option<String>,
     },
     /// A message that was sent outside the app, recorded after the fact.
     CommunicationRecorded {
@@ -296,6 +315,8 @@ pub enum Change {
         channel: Channel,
         segment: String,
         body: String,
+        #[serde(default)]
+        subject: Option<String>,
     },
     CommunicationDiscarded {
         id: String,
@@ -387,6 +408,7 @@ impl Change {
             Change::StatusChanged { .. } => EntryKind::Status,
             Change::RoleAssigned { .. } | Change::RoleRelieved { .. } => EntryKind::Role,
             Change::CommunicationDrafted { .. }
+            | Change::CommunicationEdited { .. }
             | Change::CommunicationApproved { .. }
             | Change::CommunicationSent { .. }
             | Change::CommunicationRecorded { .. }

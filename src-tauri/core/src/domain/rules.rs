@@ -3,6 +3,7 @@
 //! them to write, and the replay uses them to rebuild state from a timeline,
 //! so both always agree.
 
+use super::length::check_length;
 use super::limits::*;
 use super::record::*;
 use super::vocabulary::*;
@@ -162,9 +163,19 @@ impl IncidentRecord {
                 channel,
                 segment,
                 body,
+                subject,
+                announces,
             } => {
                 self.refuse_if_closed("communications")?;
-                self.add_communication(id, *channel, segment, body, CommunicationState::Draft, at)?;
+                let draft = NewMessage {
+                    id,
+                    channel: *channel,
+                    segment,
+                    body,
+                    subject: subject.as_deref(),
+                    announces: *announces,
+                };
+                self.add_communication(draft, CommunicationState::Draft, at)?;
                 Ok(format!("Drafted a {} message", channel_name(*channel)))
             }
             Change::CommunicationRecorded {
@@ -172,14 +183,55 @@ impl IncidentRecord {
                 channel,
                 segment,
                 body,
+                subject,
             } => {
                 self.refuse_if_closed("communications")?;
-                self.add_communication(id, *channel, segment, body, CommunicationState::Sent, at)?;
+                check_length(*channel, body)?;
+                let message = NewMessage {
+                    id,
+                    channel: *channel,
+                    segment,
+                    body,
+                    subject: subject.as_deref(),
+                    announces: None,
+                };
+                self.add_communication(message, CommunicationState::Sent, at)?;
                 Ok(format!(
                     "Sent {} message: {}",
                     channel_name(*channel),
                     excerpt(body)
                 ))
+            }
+            Change::CommunicationEdited { id, body, subject } => {
+                self.refuse_if_closed("communications")?;
+                required_text("body", body, MAX_TEXT)?;
+                if let Some(subject) = subject {
+                    optional_text("subject", subject, MAX_TITLE)?;
+                }
+                let comm = self.communication_mut(id)?;
+                if !matches!(
+                    comm.state,
+                    CommunicationState::Draft | CommunicationState::Approved
+                ) {
+                    return Err(DeskError::Conflict(format!(
+                        "communication {id} is {} and can no longer be edited",
+                        comm.state
+                    )));
+                }
+                if comm.body == *body && comm.subject == *subject {
+                    return Err(DeskError::Conflict("the draft is unchanged".into()));
+                }
+                let was_approved = comm.state == CommunicationState::Approved;
+                comm.body = body.clone();
+                comm.subject = subject.clone();
+                comm.state = CommunicationState::Draft;
+                comm.approved_by = None;
+                comm.approved_at = None;
+                let mut text = format!("Edited the {} draft", channel_name(comm.channel));
+                if was_approved {
+                    text.push_str(" (its approval no longer applies)");
+                }
+                Ok(text)
             }
             Change::CommunicationApproved { id } => {
                 self.refuse_if_closed("communications")?;
@@ -190,6 +242,7 @@ impl IncidentRecord {
                         comm.state
                     )));
                 }
+                check_length(comm.channel, &comm.body)?;
                 comm.state = CommunicationState::Approved;
                 comm.approved_by = Some(author.to_owned());
                 comm.approved_at = Some(at);
@@ -198,7 +251,7 @@ impl IncidentRecord {
                     channel_name(comm.channel)
                 ))
             }
-            Change::CommunicationSent { id } => {
+            Change::CommunicationSent { id, published_to } => {
                 self.refuse_if_closed("communications")?;
                 let comm = self.communication_mut(id)?;
                 if !matches!(
@@ -210,13 +263,28 @@ impl IncidentRecord {
                         comm.state
                     )));
                 }
+                check_length(comm.channel, &comm.body)?;
                 comm.state = CommunicationState::Sent;
                 comm.sent_at = Some(at);
-                Ok(format!(
+                comm.published_to = published_to.clone();
+                let announces = comm.announces;
+                let mut text = format!(
                     "Sent {} message: {}",
                     channel_name(comm.channel),
                     excerpt(&comm.body)
-                ))
+                );
+                if let Some(target) = published_to {
+                    text.push_str(&format!(" (published to {target})"));
+                }
+                // A message that announces a status sets it.
+                if let Some(status) = announces
+                    && status != self.status
+                {
+                    text.push_str(&format!("; public status {} → {status}", self.status));
+                    self.status = status;
+                    self.resolved_at = (status == PublicStatus::Resolved).then_some(at);
+                }
+                Ok(text)
             }
             Change::CommunicationDiscarded { id } => {
                 self.refuse_if_closed("communications")?;
@@ -515,30 +583,34 @@ impl IncidentRecord {
 
     fn add_communication(
         &mut self,
-        id: &str,
-        channel: Channel,
-        segment: &str,
-        body: &str,
+        message: NewMessage<'_>,
         state: CommunicationState,
         at: Timestamp,
     ) -> Result<()> {
-        required_text("body", body, MAX_TEXT)?;
-        optional_text("segment", segment, MAX_SHORT_TEXT)?;
-        if self.communications.iter().any(|c| c.id == id) {
+        required_text("body", message.body, MAX_TEXT)?;
+        optional_text("segment", message.segment, MAX_SHORT_TEXT)?;
+        if let Some(subject) = message.subject {
+            optional_text("subject", subject, MAX_TITLE)?;
+        }
+        if self.communications.iter().any(|c| c.id == message.id) {
             return Err(DeskError::Conflict(format!(
-                "communication {id} already exists"
+                "communication {} already exists",
+                message.id
             )));
         }
         self.communications.push(Communication {
-            id: id.to_owned(),
-            channel,
-            segment: segment.to_owned(),
-            body: body.to_owned(),
+            id: message.id.to_owned(),
+            channel: message.channel,
+            segment: message.segment.to_owned(),
+            subject: message.subject.map(str::to_owned),
+            body: message.body.to_owned(),
+            announces: message.announces,
             state,
             created_at: at,
             approved_by: None,
             approved_at: None,
             sent_at: (state == CommunicationState::Sent).then_some(at),
+            published_to: None,
         });
         Ok(())
     }
@@ -585,6 +657,16 @@ impl IncidentRecord {
         });
         Ok(())
     }
+}
+
+/// A message being added.
+struct NewMessage<'a> {
+    id: &'a str,
+    channel: Channel,
+    segment: &'a str,
+    body: &'a str,
+    subject: Option<&'a str>,
+    announces: Option<PublicStatus>,
 }
 
 fn validate_services(services: &[String]) -> Result<()> {

@@ -7,10 +7,23 @@ use crate::error::{DeskError, Result};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
+/// One step of a migration: SQL, or Rust for data that is easier to write
+/// in Rust (the default message templates).
+enum Step {
+    Sql(&'static str),
+    Seed(fn(&Connection) -> Result<()>),
+}
+
 /// The migrations in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/0001_initial.sql"),
-    include_str!("../../migrations/0002_deadlines.sql"),
+const MIGRATIONS: &[&[Step]] = &[
+    &[Step::Sql(include_str!("../../migrations/0001_initial.sql"))],
+    &[Step::Sql(include_str!(
+        "../../migrations/0002_deadlines.sql"
+    ))],
+    &[
+        Step::Sql(include_str!("../../migrations/0003_communications.sql")),
+        Step::Seed(crate::desk::seed_default_templates),
+    ],
 ];
 
 /// The schema version this build writes.
@@ -32,8 +45,13 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     let start = usize::try_from(current)
         .map_err(|_| DeskError::Corrupt(format!("negative schema version {current}")))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
-        tx.execute_batch(sql)?;
+    for (index, steps) in MIGRATIONS.iter().enumerate().skip(start) {
+        for step in *steps {
+            match step {
+                Step::Sql(sql) => tx.execute_batch(sql)?,
+                Step::Seed(seed) => seed(&tx)?,
+            }
+        }
         tracing::info!(version = index + 1, "applied database migration");
     }
     tx.execute_batch(&format!(

@@ -5,9 +5,10 @@ use crate::output::{self, Printer};
 use crate::{
     ActionCommand, Cli, Command, CommsCommand, LevelCommand, PeopleCommand, PolicyCommand,
 };
-use incident_core::desk::{Classification, Declaration};
-use incident_core::domain::{PolicyKey, Span, parse_policy_value};
+use incident_core::desk::{Classification, Declaration, DraftRequest};
+use incident_core::domain::{PolicyKey, Span, Template, parse_policy_value};
 use incident_core::model::Person;
+use incident_core::publish::WebhookFormat;
 use incident_core::{Desk, DeskError, Timestamp};
 use std::path::PathBuf;
 
@@ -245,8 +246,17 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             key,
             duration,
         }) => {
-            let key: PolicyKey = key.parse()?;
-            let policy = desk.set_policy(&level, key, parse_policy_value(&duration)?)?;
+            let policy = if key.trim().eq_ignore_ascii_case("approval") {
+                let required = match duration.trim().to_ascii_lowercase().as_str() {
+                    "on" | "yes" | "true" => true,
+                    "off" | "no" | "false" => false,
+                    _ => return Err(CliError::Usage("approval is on or off".into())),
+                };
+                desk.set_approval(&level, required)?
+            } else {
+                let key: PolicyKey = key.parse()?;
+                desk.set_policy(&level, key, parse_policy_value(&duration)?)?
+            };
             print.value(&policy, || output::policies(std::slice::from_ref(&policy)))?;
         }
         Command::Deadlines { reference } => {
@@ -315,11 +325,39 @@ fn comms(
             reference,
             channel,
             body,
+            subject,
+            template,
             segment,
         } => {
-            let comm =
-                desk.draft_communication(&reference, channel.parse()?, &segment, &body, at)?;
-            print.value(&comm, || comm.id.clone())?;
+            // With --body, only the id (for scripts); filled from a template,
+            // the id and then the text.
+            let given = body.is_some();
+            let comm = desk.draft_message(
+                &reference,
+                DraftRequest {
+                    channel: Some(channel.parse()?),
+                    segment: Some(segment),
+                    body,
+                    subject,
+                    template,
+                },
+            )?;
+            print.value(&comm, || {
+                if given {
+                    comm.id.clone()
+                } else {
+                    output::draft(&comm)
+                }
+            })?;
+        }
+        CommsCommand::Edit {
+            reference,
+            id,
+            body,
+            subject,
+        } => {
+            let comm = desk.edit_communication(&reference, &id, &body, subject)?;
+            print.value(&comm, || format!("Edited {}", comm.id))?;
         }
         CommsCommand::Send {
             reference,
@@ -345,6 +383,16 @@ fn comms(
             };
             print.value(&comm, || format!("Sent {} ({})", comm.id, comm.channel))?;
         }
+        CommsCommand::Publish { reference, id } => {
+            let comm = desk.publish_communication(&reference, &id)?;
+            print.value(&comm, || {
+                format!(
+                    "Published {} to {}",
+                    comm.id,
+                    comm.published_to.clone().unwrap_or_default()
+                )
+            })?;
+        }
         CommsCommand::Approve { reference, id } => {
             let comm = desk.approve_communication(&reference, &id, at)?;
             print.value(&comm, || format!("Approved {}", comm.id))?;
@@ -353,10 +401,65 @@ fn comms(
             let comm = desk.discard_communication(&reference, &id, at)?;
             print.value(&comm, || format!("Discarded {}", comm.id))?;
         }
+        CommsCommand::Text { reference, id } => {
+            let text = desk.communication_text(&reference, &id)?;
+            print.value(&text, || text.clone())?;
+        }
         CommsCommand::List { reference } => {
             let detail = desk.incident(&reference)?;
             let comms = &detail.record.communications;
             print.value(comms, || output::communications(comms))?;
+        }
+        CommsCommand::Templates => {
+            let templates = desk.templates()?;
+            print.value(&templates, || output::templates(&templates))?;
+        }
+        CommsCommand::Template {
+            name,
+            channel,
+            status,
+            security,
+            subject,
+            body,
+        } => {
+            let template = desk.save_template(&Template {
+                name,
+                channel: channel.parse()?,
+                status: status.as_deref().map(str::parse).transpose()?,
+                security,
+                subject,
+                body,
+                builtin: false,
+            })?;
+            print.value(&template, || format!("Saved template {}", template.name))?;
+        }
+        CommsCommand::Webhook {
+            channel,
+            url,
+            format,
+            timeout,
+        } => {
+            let url = (!url.trim().eq_ignore_ascii_case("off")).then_some(url);
+            let settings = desk.set_webhook(
+                channel.parse()?,
+                url.as_deref(),
+                WebhookFormat::parse(&format)?,
+                timeout,
+            )?;
+            print.value(&settings, || {
+                format!(
+                    "{}: {}",
+                    settings.channel,
+                    settings
+                        .webhook
+                        .clone()
+                        .unwrap_or_else(|| "no webhook".into())
+                )
+            })?;
+        }
+        CommsCommand::Channels => {
+            let settings = desk.channel_settings()?;
+            print.value(&settings, || output::channels(&settings))?;
         }
     }
     Ok(())

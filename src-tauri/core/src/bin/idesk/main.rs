@@ -202,16 +202,32 @@ pub struct ClassifyArgs {
 
 #[derive(Subcommand)]
 pub enum CommsCommand {
-    /// Save a draft; prints its id.
+    /// Save a draft and print it: the given --body, or a template filled
+    /// with the incident's facts. Prints the draft's id first.
     Draft {
         reference: String,
         #[arg(long)]
         channel: String,
         #[arg(long)]
-        body: String,
-        /// Targeted subset of users.
+        body: Option<String>,
+        /// Email subject (default: the template's).
+        #[arg(long)]
+        subject: Option<String>,
+        /// A template by name (default: the channel's, for the current status).
+        #[arg(long)]
+        template: Option<String>,
+        /// Targeted subset of users, e.g. "EU customers on plan X".
         #[arg(long, default_value = "")]
         segment: String,
+    },
+    /// Change a draft's text.
+    Edit {
+        reference: String,
+        id: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        subject: Option<String>,
     },
     /// Mark a draft sent, or record a message sent elsewhere (--channel and --body).
     Send {
@@ -225,12 +241,46 @@ pub enum CommsCommand {
         #[arg(long, default_value = "")]
         segment: String,
     },
+    /// Post a draft to its channel's webhook; marked sent only if accepted.
+    Publish { reference: String, id: String },
     /// Approve a draft (as the commander).
     Approve { reference: String, id: String },
     /// Discard a draft.
     Discard { reference: String, id: String },
+    /// Print a message as it would be copied (email with its subject line).
+    Text { reference: String, id: String },
     /// List an incident's messages.
     List { reference: String },
+    /// List the templates, with the placeholders they can use.
+    Templates,
+    /// Add or replace a template.
+    Template {
+        name: String,
+        #[arg(long)]
+        channel: String,
+        /// investigating, identified, monitoring or resolved (default: any).
+        #[arg(long)]
+        status: Option<String>,
+        /// The wording for security incidents.
+        #[arg(long)]
+        security: bool,
+        #[arg(long, default_value = "")]
+        subject: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Set a channel's webhook (URL or "off").
+    Webhook {
+        channel: String,
+        url: String,
+        /// slack or json.
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long, default_value_t = 10)]
+        timeout: i64,
+    },
+    /// The channels' publishing settings (webhook addresses masked).
+    Channels,
 }
 
 #[derive(Subcommand)]
@@ -259,7 +309,8 @@ pub enum PolicyCommand {
     /// Show the policy of one level, or of every level.
     Show { level: Option<String> },
     /// Set one value: KEY is classify, first_update, update_every, remediate,
-    /// review or stalled; DURATION is 90s, 15m, 2h, 3d, 5wd (working days) or off.
+    /// review or stalled, with a DURATION of 90s, 15m, 2h, 3d, 5wd (working
+    /// days) or off; or approval, with on or off.
     Set {
         level: String,
         key: String,

@@ -2,7 +2,7 @@
 
 use crate::commands::CliError;
 use incident_core::Timestamp;
-use incident_core::desk::{BackupInfo, IncidentDeadlines};
+use incident_core::desk::{BackupInfo, ChannelSettings, IncidentDeadlines};
 use incident_core::domain::*;
 use incident_core::format::{duration, metric};
 use incident_core::model::{BoardRow, IncidentDetail, Level, Person};
@@ -297,6 +297,12 @@ pub fn policies(policies: &[Policy]) -> String {
                 .unwrap_or_else(|| "off".to_owned());
             let _ = writeln!(out, "  {:<13} {:<6} {}", key.as_str(), value, key.meaning());
         }
+        let approval = if policy.approval { "on" } else { "off" };
+        let _ = writeln!(
+            out,
+            "  {:<13} {approval:<6} drafts need the commander's approval before they are sent",
+            "approval"
+        );
     }
     out
 }
@@ -342,4 +348,63 @@ pub fn deadlines(all: &[IncidentDeadlines], now: Timestamp) -> String {
         out.push_str("No open incidents.\n");
     }
     out
+}
+
+pub fn draft(comm: &Communication) -> String {
+    let mut out = format!("{}\n", comm.id);
+    let limit = channel_limit(comm.channel)
+        .map(|l| format!(" of {l}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "[{} draft, {}{limit} characters]",
+        comm.channel.as_str(),
+        channel_length(comm.channel, &comm.body)
+    );
+    if let Some(subject) = &comm.subject {
+        let _ = writeln!(out, "Subject: {subject}\n");
+    }
+    let _ = writeln!(out, "{}", comm.body);
+    out
+}
+
+pub fn templates(templates: &[Template]) -> String {
+    let mut out = String::new();
+    for t in templates {
+        let status = t.status.map(|s| s.as_str()).unwrap_or("any");
+        let security = if t.security { " (security)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{}  [{} · {status}{security}]",
+            t.name,
+            t.channel.as_str()
+        );
+        if !t.subject.is_empty() {
+            let _ = writeln!(out, "  Subject: {}", t.subject);
+        }
+        for line in t.body.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    let _ = writeln!(out, "\nPlaceholders:");
+    for (name, meaning) in PLACEHOLDERS {
+        let _ = writeln!(out, "  {{{name}}}  {meaning}");
+    }
+    out
+}
+
+pub fn channels(settings: &[ChannelSettings]) -> String {
+    settings
+        .iter()
+        .map(|s| {
+            format!(
+                "{:<12} {}  ({}, {} s){}\n",
+                s.channel.as_str(),
+                s.webhook.as_deref().unwrap_or("no webhook"),
+                s.format.as_str(),
+                s.timeout_secs,
+                s.limit.map(|l| format!(", limit {l}")).unwrap_or_default()
+            )
+        })
+        .collect()
 }

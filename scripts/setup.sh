@@ -18,7 +18,7 @@ PACKAGES=(
   # end-to-end tests: a virtual display, a private session bus, the WebDriver
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   # notifications, PDFs and screenshots in tests
-  dunst poppler-utils imagemagick
+  dunst poppler-utils imagemagick xclip
 )
 
 missing=()

@@ -330,6 +330,33 @@ impl Session {
         }
     }
 
+    /// Waits until the first form field matching `css` has a value containing `text`.
+    pub async fn wait_for_value(&self, css: &str, text: &str, limit: Duration) -> Result<String> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let value = within(
+                "a field's value",
+                Duration::from_secs(10),
+                self.client.execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.value : null;",
+                    vec![serde_json::json!(css)],
+                ),
+            )
+            .await??;
+            let current = value.as_str().unwrap_or_default().to_owned();
+            if current.contains(text) {
+                return Ok(current);
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(HarnessError::Timeout {
+                    what: format!("`{css}` to hold {text:?} (it holds {current:?})"),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The text of every element matching `css`, one per line.
     pub async fn all_text(&self, css: &str) -> Result<String> {
         let value = within(

@@ -188,7 +188,7 @@ pub fn deadlines(
                 .map_or(last_activity_at, |c| c.max(last_activity_at));
             let mut s = spec(
                 &format!("stalled:{stage}"),
-                &format!("{stage} stage"),
+                &format!("activity on {stage}"),
                 since,
                 span,
                 None,
@@ -264,7 +264,7 @@ pub fn nudge_summary(reference: &str, level: &str, deadline: &Deadline, now: Tim
     } else {
         format!("{} h {} min overdue", late / 3600, (late % 3600) / 60)
     };
-    if deadline.key.starts_with("stalled:") {
+    if let Some(stage) = deadline.key.strip_prefix("stalled:") {
         let quiet = now.seconds_since(deadline.counted_from).max(0);
         let quiet = if quiet < 120 {
             format!("{quiet} s")
@@ -272,8 +272,7 @@ pub fn nudge_summary(reference: &str, level: &str, deadline: &Deadline, now: Tim
             format!("{} min", quiet / 60)
         };
         return format!(
-            "{reference} {level}: the {} is stalled, no activity for {quiet}",
-            deadline.label
+            "{reference} {level}: the {stage} stage is stalled, no activity for {quiet}"
         );
     }
     format!("{reference} {level}: {} is {how_late}", deadline.label)

@@ -53,11 +53,13 @@ screenshot: build
 	cargo run --quiet -p incident-desk-e2e --bin screenshot
 
 # Benchmarks (not timed tests), release builds. Figures go to docs/benchmarks.md.
-# The whole-app part idles on the board for IDLE_SECS (default 600) to read memory.
+# The whole-app parts idle (board-bench: IDLE_SECS, default 600, to read memory;
+# nudge-bench: two idle runs of IDLE_SECS, default 120) — about 17 minutes in all.
 bench: ui
 	cargo bench -p incident-core --bench desk
 	cargo build --release -p incident-desk -p incident-core --bins
 	cargo run --release -p incident-desk-e2e --bin board-bench
+	cargo run --release -p incident-desk-e2e --bin nudge-bench
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings

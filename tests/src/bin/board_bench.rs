@@ -223,6 +223,9 @@ async fn run() -> BenchResult<()> {
         "| Change shown on the board ({open} open, {ENTRIES} entries) | runs | p50 | p95 | max |"
     );
     println!("| --- | --- | --- | --- | --- |");
+    if std::env::var_os("BENCH_VERBOSE").is_some() {
+        eprintln!("external: {external:.0?}\nin window: {in_window:.0?}");
+    }
     println!(
         "{}",
         summary("written by another process (idesk path)", external)

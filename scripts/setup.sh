@@ -19,6 +19,8 @@ PACKAGES=(
   xvfb xauth dbus dbus-x11 webkit2gtk-driver
   # notifications, PDFs and screenshots in tests
   dunst poppler-utils imagemagick xclip
+  # fonts embedded in the PDF report at build time
+  fonts-dejavu-core fonts-droid-fallback
 )
 
 missing=()

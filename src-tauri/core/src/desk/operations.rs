@@ -314,6 +314,44 @@ impl Desk {
         Ok(entry)
     }
 
+    /// Changes an action item's title, owner or due date (`None` keeps each).
+    pub fn edit_action_item(
+        &self,
+        reference: &str,
+        id: &str,
+        title: Option<&str>,
+        owner: Option<Option<&str>>,
+        due: Option<Option<&str>>,
+        at: Option<Timestamp>,
+    ) -> Result<TimelineEntry> {
+        let (entry, _, ()) = self.mutate(reference, at, |tx, record, at| {
+            let id = resolve_action_item(record, id)?;
+            let item = record
+                .action_items
+                .iter()
+                .find(|a| a.id == id)
+                .ok_or_else(|| DeskError::Corrupt("action item vanished".into()))?;
+            let owner = match owner {
+                Some(Some(name)) => {
+                    required_text("owner", name, MAX_NAME)?;
+                    Some(canonical_person(tx, name, at)?)
+                }
+                Some(None) => None,
+                None => item.owner.clone(),
+            };
+            Ok((
+                Change::ActionItemEdited {
+                    id,
+                    title: title.map_or_else(|| item.title.clone(), str::to_owned),
+                    owner,
+                    due: due.map_or_else(|| item.due.clone(), |d| d.map(str::to_owned)),
+                },
+                (),
+            ))
+        })?;
+        Ok(entry)
+    }
+
     /// Closes the incident; every stage must be done, skipped or deferred.
     pub fn close(&self, reference: &str, at: Option<Timestamp>) -> Result<TimelineEntry> {
         let (entry, _, ()) = self.mutate(reference, at, |_, _, _| Ok((Change::Closed, ())))?;

@@ -6,6 +6,7 @@ mod limits;
 mod policy;
 mod record;
 mod rules;
+mod spans;
 mod templates;
 mod vocabulary;
 
@@ -15,6 +16,7 @@ pub use limits::*;
 pub use policy::*;
 pub use record::*;
 pub use rules::*;
+pub use spans::*;
 pub use templates::*;
 pub use vocabulary::*;
 

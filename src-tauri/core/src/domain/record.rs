@@ -335,6 +335,13 @@ pub enum Change {
         id: String,
         state: ActionState,
     },
+    /// New title, owner or due date for an action item.
+    ActionItemEdited {
+        id: String,
+        title: String,
+        owner: Option<String>,
+        due: Option<String>,
+    },
     Closed,
 }
 
@@ -414,9 +421,9 @@ impl Change {
             | Change::CommunicationRecorded { .. }
             | Change::CommunicationDiscarded { .. } => EntryKind::Communication,
             Change::ReviewUpdated { .. } => EntryKind::Review,
-            Change::ActionItemAdded { .. } | Change::ActionItemChanged { .. } => {
-                EntryKind::ActionItem
-            }
+            Change::ActionItemAdded { .. }
+            | Change::ActionItemChanged { .. }
+            | Change::ActionItemEdited { .. } => EntryKind::ActionItem,
             Change::Closed => EntryKind::Closed,
         }
     }

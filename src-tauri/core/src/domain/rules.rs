@@ -360,6 +360,46 @@ impl IncidentRecord {
                 item.state = *state;
                 Ok(format!("Action item \"{}\" is {state}", item.title))
             }
+            Change::ActionItemEdited {
+                id,
+                title,
+                owner,
+                due,
+            } => {
+                required_text("title", title, MAX_TITLE)?;
+                if let Some(owner) = owner {
+                    required_text("owner", owner, MAX_NAME)?;
+                }
+                if let Some(due) = due {
+                    validate_date(due)?;
+                }
+                let item = self
+                    .action_items
+                    .iter_mut()
+                    .find(|item| item.id == *id)
+                    .ok_or_else(|| DeskError::NotFound {
+                        what: "action item",
+                        key: id.clone(),
+                    })?;
+                if item.title == *title && item.owner == *owner && item.due == *due {
+                    return Err(DeskError::Conflict("the action item is unchanged".into()));
+                }
+                item.title = title.clone();
+                item.owner = owner.clone();
+                item.due = due.clone();
+                let details: Vec<String> = [
+                    owner.as_ref().map(|o| format!("owner {o}")),
+                    due.as_ref().map(|d| format!("due {d}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                Ok(if details.is_empty() {
+                    format!("Action item \"{title}\" updated")
+                } else {
+                    format!("Action item \"{title}\": {}", details.join(", "))
+                })
+            }
             Change::Closed => {
                 if self.is_closed() {
                     return Err(DeskError::Conflict(format!(

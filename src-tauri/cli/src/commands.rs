@@ -6,7 +6,7 @@ use crate::{
     ActionCommand, Cli, Command, CommsCommand, LevelCommand, PeopleCommand, PolicyCommand,
 };
 use incident_core::desk::{Classification, Declaration, DraftRequest};
-use incident_core::domain::{PolicyKey, Span, Template, parse_policy_value};
+use incident_core::domain::{PolicyKey, Span, Template, parse_policy_value, review_checklist};
 use incident_core::model::Person;
 use incident_core::publish::WebhookFormat;
 use incident_core::{Desk, DeskError, Timestamp};
@@ -165,6 +165,33 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let entry = desk.set_action_item_state(&reference, &id, state.parse()?, at)?;
             print.entry(&reference, &entry)?;
         }
+        Command::Action(ActionCommand::Edit {
+            reference,
+            id,
+            title,
+            owner,
+            due,
+        }) => {
+            let clear = |v: Option<String>| {
+                v.map(|v| {
+                    if v.eq_ignore_ascii_case("none") {
+                        None
+                    } else {
+                        Some(v)
+                    }
+                })
+            };
+            let (owner, due) = (clear(owner), clear(due));
+            let entry = desk.edit_action_item(
+                &reference,
+                &id,
+                title.as_deref(),
+                owner.as_ref().map(|o| o.as_deref()),
+                due.as_ref().map(|d| d.as_deref()),
+                at,
+            )?;
+            print.entry(&reference, &entry)?;
+        }
         Command::Close { reference } => {
             let entry = desk.close(&reference, at)?;
             print.entry(&reference, &entry)?;
@@ -172,25 +199,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export {
             reference,
             md,
+            pdf,
             output,
-        } => {
-            let export = desk.export(&reference)?;
-            let text = if md {
-                incident_core::markdown::render(&export)
-            } else if cli.json {
-                let mut json = serde_json::to_string_pretty(&export)?;
-                json.push('\n');
-                json
-            } else {
-                return Err(CliError::Usage("choose a format: --json or --md".into()));
-            };
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, text).map_err(|source| CliError::Io { path, source })?
-                }
-                None => print!("{text}"),
-            }
-        }
+        } => export(&desk, &reference, md, pdf, cli.json, output)?,
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file).map_err(|source| CliError::Io {
                 path: file.clone(),
@@ -312,6 +323,51 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Writes an export; warns (on stderr) about what the review still lacks.
+fn export(
+    desk: &Desk,
+    reference: &str,
+    md: bool,
+    pdf: bool,
+    json: bool,
+    output: Option<PathBuf>,
+) -> Result<(), CliError> {
+    let export = desk.export(reference)?;
+    let bytes: Vec<u8> = if pdf {
+        if output.is_none() {
+            return Err(CliError::Usage("--pdf needs -o FILE".into()));
+        }
+        incident_report::render_pdf(&export).map_err(|e| CliError::Usage(e.to_string()))?
+    } else if md {
+        incident_core::markdown::render(&export).into_bytes()
+    } else if json {
+        let mut text = serde_json::to_string_pretty(&export)?;
+        text.push('\n');
+        text.into_bytes()
+    } else {
+        return Err(CliError::Usage(
+            "choose a format: --pdf, --md or --json".into(),
+        ));
+    };
+    if pdf || md {
+        for missing in review_checklist(&export.incident) {
+            eprintln!("idesk: note: {missing}");
+        }
+    }
+    match output {
+        Some(path) => std::fs::write(&path, bytes).map_err(|source| CliError::Io { path, source }),
+        None => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(&bytes)
+                .map_err(|source| CliError::Io {
+                    path: "stdout".into(),
+                    source,
+                })
+        }
+    }
 }
 
 fn comms(

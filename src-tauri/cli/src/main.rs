@@ -114,11 +114,14 @@ pub enum Command {
     Action(ActionCommand),
     /// Close an incident (every stage must be done, skipped or deferred).
     Close { reference: String },
-    /// Export an incident as JSON (--json) or Markdown (--md).
+    /// Export an incident: the review report as PDF (--pdf -o FILE), Markdown (--md), or the JSON
+    /// document that imports elsewhere (--json).
     Export {
         reference: String,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pdf")]
         md: bool,
+        #[arg(long)]
+        pdf: bool,
         /// Write to this file instead of stdout.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
@@ -301,6 +304,17 @@ pub enum ActionCommand {
         reference: String,
         id: String,
         state: String,
+    },
+    /// Change an action item's title, owner or due date ("none" clears owner or due).
+    Edit {
+        reference: String,
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        due: Option<String>,
     },
 }
 

@@ -570,3 +570,105 @@ fn backup_and_restore_from_the_command_line() -> TestResult {
     assert_eq!(titles, ["Keep me"]);
     Ok(())
 }
+
+#[test]
+fn the_pdf_report_carries_the_same_metrics_as_show_json() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("desk.db");
+    json(
+        &db,
+        &[
+            "declare",
+            "--title",
+            "Payments — 東京 ✓",
+            "--kind",
+            "outage",
+            "--level",
+            "L2",
+            "--started-at",
+            "2026-11-30T08:50:00Z",
+            "--detected-at",
+            "2026-11-30T08:55:00Z",
+            "--at",
+            "2026-11-30T09:00:00Z",
+        ],
+    )?;
+    json(
+        &db,
+        &[
+            "assign",
+            "INC-1",
+            "commander",
+            "Alice",
+            "--at",
+            "2026-11-30T09:01:00Z",
+        ],
+    )?;
+    json(
+        &db,
+        &[
+            "stage",
+            "INC-1",
+            "remediate",
+            "done",
+            "--at",
+            "2026-11-30T09:20:00Z",
+        ],
+    )?;
+    json(
+        &db,
+        &[
+            "status",
+            "INC-1",
+            "resolved",
+            "--at",
+            "2026-11-30T09:45:00Z",
+        ],
+    )?;
+    let pdf = dir.path().join("review.pdf");
+    let (code, _, stderr) = run(
+        &db,
+        &[
+            "export",
+            "INC-1",
+            "--pdf",
+            "-o",
+            pdf.to_str().ok_or("path")?,
+        ],
+    )?;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("note: The root cause is not written yet"),
+        "{stderr}"
+    );
+    let output = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf)
+        .arg("-")
+        .output()?;
+    let text = String::from_utf8(output.stdout)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("Payments — 東京 ✓"), "{text}");
+    let show = json(&db, &["show", "INC-1"])?;
+    for (key, name) in [
+        ("time_to_detect", "Time to detect"),
+        ("time_to_acknowledge", "Time to acknowledge"),
+        ("time_to_first_update", "Time to first update"),
+        ("time_to_mitigate", "Time to mitigate"),
+        ("time_to_resolve", "Time to resolve"),
+    ] {
+        let seconds = show["metrics"][key].as_i64();
+        let shown = format!("{name} {}", incident_core::format::metric(seconds));
+        assert!(text.contains(&shown), "{shown} missing from the PDF");
+    }
+    // --pdf needs a file; nothing else is written.
+    let (code, stdout, stderr) = run(&db, &["export", "INC-1", "--pdf"])?;
+    assert_eq!(code, 1);
+    assert!(
+        stdout.is_empty() && stderr.contains("--pdf needs -o FILE"),
+        "{stderr}"
+    );
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! The review report as PDF. The incident goes into the typst template
+//! (`templates/review.typ`) as JSON data, never pasted into markup, so any
+//! text users typed prints literally. Fonts are embedded; nothing is read
+//! from the machine at run time.
+
+mod world;
+
+use incident_core::desk::IncidentExport;
+use incident_core::domain::{KeyMoment, StageSpan, key_moments, review_checklist, stage_spans};
+use incident_core::format::metric;
+use serde::Serialize;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("the report template failed: {0}")]
+    Template(String),
+    #[error("could not write the PDF: {0}")]
+    Pdf(String),
+    #[error("could not prepare the report data: {0}")]
+    Data(#[from] serde_json::Error),
+}
+
+/// What the template gets: the export, plus what is easier to compute here.
+#[derive(Serialize)]
+struct ReportData<'a> {
+    export: &'a IncidentExport,
+    /// The timeline in order of when things happened.
+    timeline: Vec<&'a incident_core::domain::TimelineEntry>,
+    spans: Vec<PlacedSpan>,
+    moments: Vec<PlacedMoment>,
+    metrics: Vec<MetricRow>,
+    checklist: Vec<String>,
+    /// The strip's time range, as text.
+    range: [String; 2],
+    generated: String,
+}
+
+/// A stage span with its position on the strip (0–1 of its width).
+#[derive(Serialize)]
+struct PlacedSpan {
+    #[serde(flatten)]
+    span: StageSpan,
+    from: f64,
+    to: f64,
+}
+
+#[derive(Serialize)]
+struct PlacedMoment {
+    #[serde(flatten)]
+    moment: KeyMoment,
+    at_fraction: f64,
+    clock: String,
+}
+
+#[derive(Serialize)]
+struct MetricRow {
+    name: &'static str,
+    value: String,
+    seconds: Option<i64>,
+    definition: &'static str,
+}
+
+fn clock(at: incident_core::Timestamp) -> String {
+    at.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn report_data(export: &IncidentExport) -> ReportData<'_> {
+    let record = &export.incident;
+    let spans = stage_spans(record, &export.timeline);
+    let moments = key_moments(record);
+    let first = moments
+        .iter()
+        .map(|m| m.at)
+        .chain(spans.iter().map(|s| s.start))
+        .min()
+        .unwrap_or(record.declared_at);
+    let last = moments
+        .iter()
+        .map(|m| m.at)
+        .chain(spans.iter().filter_map(|s| s.end))
+        .chain(export.timeline.iter().map(|e| e.occurred_at))
+        .max()
+        .unwrap_or(record.declared_at);
+    let width = (last.millis() - first.millis()).max(1) as f64;
+    let fraction = |t: incident_core::Timestamp| {
+        ((t.millis() - first.millis()) as f64 / width).clamp(0.0, 1.0)
+    };
+    let m = &export.metrics;
+    let metrics = vec![
+        MetricRow {
+            name: "Time to detect",
+            value: metric(m.time_to_detect),
+            seconds: m.time_to_detect,
+            definition: "detected − impact started",
+        },
+        MetricRow {
+            name: "Time to acknowledge",
+            value: metric(m.time_to_acknowledge),
+            seconds: m.time_to_acknowledge,
+            definition: "first commander assigned − detected",
+        },
+        MetricRow {
+            name: "Time to first update",
+            value: metric(m.time_to_first_update),
+            seconds: m.time_to_first_update,
+            definition: "first message on a public channel − impact started",
+        },
+        MetricRow {
+            name: "Time to mitigate",
+            value: metric(m.time_to_mitigate),
+            seconds: m.time_to_mitigate,
+            definition: "remediate stage done − impact started",
+        },
+        MetricRow {
+            name: "Time to resolve",
+            value: metric(m.time_to_resolve),
+            seconds: m.time_to_resolve,
+            definition: "status resolved − impact started",
+        },
+    ];
+    let mut timeline: Vec<&incident_core::domain::TimelineEntry> = export.timeline.iter().collect();
+    timeline.sort_by_key(|e| (e.occurred_at, e.n));
+    ReportData {
+        export,
+        timeline,
+        spans: spans
+            .into_iter()
+            .map(|span| PlacedSpan {
+                from: fraction(span.start),
+                to: fraction(span.end.unwrap_or(last)),
+                span,
+            })
+            .collect(),
+        moments: moments
+            .into_iter()
+            .map(|moment| PlacedMoment {
+                at_fraction: fraction(moment.at),
+                clock: clock(moment.at),
+                moment,
+            })
+            .collect(),
+        metrics,
+        checklist: review_checklist(record),
+        range: [clock(first), clock(last)],
+        generated: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// The review report of `export` as PDF bytes.
+pub fn render_pdf(export: &IncidentExport) -> Result<Vec<u8>, ReportError> {
+    let data = serde_json::to_vec(&report_data(export))?;
+    world::render(data, world::TEMPLATE)
+}
+
+/// How long rendering took, for benchmarks.
+pub fn render_pdf_timed(export: &IncidentExport) -> Result<(Vec<u8>, Duration), ReportError> {
+    let start = std::time::Instant::now();
+    let pdf = render_pdf(export)?;
+    Ok((pdf, start.elapsed()))
+}

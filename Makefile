@@ -57,6 +57,7 @@ screenshot: build
 # nudge-bench: two idle runs of IDLE_SECS, default 120) — about 17 minutes in all.
 bench: ui
 	cargo bench -p incident-core --bench desk
+	cargo bench -p incident-report --bench export
 	cargo build --release -p incident-desk -p incident-core --bins
 	cargo run --release -p incident-desk-e2e --bin board-bench
 	cargo run --release -p incident-desk-e2e --bin nudge-bench

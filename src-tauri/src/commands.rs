@@ -359,6 +359,140 @@ fn unavailable_because(message: &str) -> ErrorPayload {
 }
 
 #[tauri::command]
+pub(crate) async fn update_review(
+    state: State<'_, AppState>,
+    reference: String,
+    field: ReviewField,
+    text: String,
+) -> CommandResult<TimelineEntry> {
+    with_desk(&state, |desk| {
+        desk.update_review(&reference, field, &text, None)
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn add_action_item(
+    state: State<'_, AppState>,
+    reference: String,
+    title: String,
+    owner: Option<String>,
+    due: Option<String>,
+) -> CommandResult<ActionItem> {
+    let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let (owner, due) = (blank(owner), blank(due));
+    with_desk(&state, |desk| {
+        desk.add_action_item(&reference, &title, owner.as_deref(), due.as_deref(), None)
+    })
+}
+
+/// Sets title, owner and due date (empty owner or due clears it).
+#[tauri::command]
+pub(crate) async fn edit_action_item(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+    title: String,
+    owner: String,
+    due: String,
+) -> CommandResult<TimelineEntry> {
+    fn optional(v: &str) -> Option<&str> {
+        (!v.trim().is_empty()).then_some(v)
+    }
+    with_desk(&state, |desk| {
+        desk.edit_action_item(
+            &reference,
+            &id,
+            Some(&title),
+            Some(optional(&owner)),
+            Some(optional(&due)),
+            None,
+        )
+    })
+}
+
+#[tauri::command]
+pub(crate) async fn set_action_item_state(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+    item_state: ActionState,
+) -> CommandResult<TimelineEntry> {
+    with_desk(&state, |desk| {
+        desk.set_action_item_state(&reference, &id, item_state, None)
+    })
+}
+
+/// Where an export should go: `$INCIDENT_DESK_SAVE_TO` (a folder; tests and
+/// scripted use) or the native save dialog. `None`: the user cancelled.
+fn export_target<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    file_name: &str,
+    extension: &str,
+) -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("INCIDENT_DESK_SAVE_TO").filter(|d| !d.is_empty()) {
+        return Some(std::path::PathBuf::from(dir).join(file_name));
+    }
+    use tauri_plugin_dialog::DialogExt;
+    let label = if extension == "pdf" {
+        "PDF document"
+    } else {
+        "Markdown"
+    };
+    app.dialog()
+        .file()
+        .set_title("Export review")
+        .set_file_name(file_name)
+        .add_filter(label, &[extension])
+        .blocking_save_file()
+        .and_then(|path| path.into_path().ok())
+}
+
+/// Exports the review as PDF or Markdown through the save dialog; returns
+/// the file written, or null when the user cancelled.
+#[tauri::command]
+pub(crate) async fn export_review<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    reference: String,
+    format: String,
+) -> CommandResult<Option<String>> {
+    let desk = state
+        .shared_desk()
+        .ok_or_else(|| state.desk().err().unwrap_or_else(unavailable))?;
+    let pdf = match format.as_str() {
+        "pdf" => true,
+        "md" => false,
+        other => {
+            return Err(ErrorPayload {
+                code: incident_core::ErrorCode::InvalidInput,
+                message: format!("unknown export format {other:?}: pdf or md"),
+                field: Some("format".into()),
+            });
+        }
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        let export = desk.export(&reference).map_err(|e| e.payload())?;
+        let extension = if pdf { "pdf" } else { "md" };
+        let name = format!("{}-review.{extension}", export.incident.reference);
+        let Some(path) = export_target(&app, &name, extension) else {
+            return Ok(None);
+        };
+        let bytes = if pdf {
+            incident_report::render_pdf(&export).map_err(|e| unavailable_because(&e.to_string()))?
+        } else {
+            incident_core::markdown::render(&export).into_bytes()
+        };
+        std::fs::write(&path, bytes).map_err(|e| {
+            unavailable_because(&format!("could not write {}: {e}", path.display()))
+        })?;
+        tracing::info!(path = %path.display(), "review exported");
+        Ok(Some(path.display().to_string()))
+    })
+    .await
+    .map_err(|error| unavailable_because(&error.to_string()))?
+}
+
+#[tauri::command]
 pub(crate) async fn snooze(
     state: State<'_, AppState>,
     reference: String,

@@ -55,6 +55,11 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::delete_template,
             commands::channel_settings,
             commands::set_webhook,
+            commands::update_review,
+            commands::add_action_item,
+            commands::edit_action_item,
+            commands::set_action_item_state,
+            commands::export_review,
         ])
 }
 
@@ -75,6 +80,7 @@ pub fn run() -> ExitCode {
     let state = AppState::open_default();
     let app = with_commands(tauri::Builder::default(), state)
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             logging::init(app.handle());
             let state = tauri::Manager::state::<AppState>(app);

@@ -169,6 +169,52 @@ pub fn seed_demo(db: &Path) -> Result<()> {
             &at(12),
         ],
     )?;
+    idesk(
+        db,
+        &[
+            "review",
+            "INC-1",
+            "--field",
+            "impact",
+            "--text",
+            "About 38% of checkouts from EU customers failed for 35 minutes; no data was lost.",
+        ],
+    )?;
+    idesk(
+        db,
+        &[
+            "review",
+            "INC-1",
+            "--field",
+            "root_cause",
+            "--text",
+            "Release 2024.11.30-3 lowered the payments-gateway connection pool from 200 to 20.",
+        ],
+    )?;
+    idesk(
+        db,
+        &[
+            "action",
+            "add",
+            "INC-1",
+            "--title",
+            "Alert on connection-pool saturation",
+            "--owner",
+            "Priya Raman",
+            "--due",
+            "2026-12-11",
+        ],
+    )?;
+    idesk(
+        db,
+        &[
+            "action",
+            "add",
+            "INC-1",
+            "--title",
+            "Canary releases for checkout-api",
+        ],
+    )?;
 
     idesk(
         db,

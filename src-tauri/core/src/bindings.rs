@@ -55,6 +55,8 @@ pub fn typescript() -> String {
         WebhookFormat::decl(&cfg),
         ChannelSettings::decl(&cfg),
         MessageLength::decl(&cfg),
+        StageSpan::decl(&cfg),
+        KeyMoment::decl(&cfg),
         StageBrief::decl(&cfg),
         BoardRow::decl(&cfg),
         Metrics::decl(&cfg),

@@ -74,6 +74,11 @@ pub struct IncidentDetail {
     pub metrics: Metrics,
     /// Its deadlines now (empty once closed).
     pub deadlines: Vec<Deadline>,
+    /// The resolution timeline: when each stage was active.
+    pub spans: Vec<StageSpan>,
+    pub moments: Vec<KeyMoment>,
+    /// What the review still lacks (open action items without owner or due date, …).
+    pub checklist: Vec<String>,
 }
 
 /// Someone in the people directory.

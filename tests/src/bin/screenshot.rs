@@ -26,7 +26,7 @@ async fn run() -> e2e::Result<()> {
     let session = Session::start_with(
         "screenshot",
         SessionOptions {
-            db: Some(db),
+            db: Some(db.clone()),
             ..SessionOptions::default()
         },
     )
@@ -48,7 +48,32 @@ async fn run() -> e2e::Result<()> {
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     save(&session, "incident-room", "docs/incident-room.png").await?;
-    session.close().await
+    session.close().await?;
+    review_sample(&db)
+}
+
+/// `docs/review-sample.png`: the second page of the demo incident's PDF review.
+fn review_sample(db: &std::path::Path) -> e2e::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let pdf = dir.path().join("review.pdf");
+    let pdf_arg = pdf.display().to_string();
+    e2e::demo::idesk(db, &["export", "INC-1", "--pdf", "-o", &pdf_arg])?;
+    let prefix = dir.path().join("page");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-f", "2", "-l", "2", "-r", "80", "-png", "-singlefile"])
+        .arg(&pdf)
+        .arg(&prefix)
+        .status()?;
+    if !status.success() {
+        return Err(e2e::HarnessError::ExitedEarly {
+            what: "pdftoppm",
+            detail: status.to_string(),
+        });
+    }
+    let target = workspace_root().join("docs/review-sample.png");
+    std::fs::copy(prefix.with_extension("png"), &target)?;
+    println!("saved {}", target.display());
+    Ok(())
 }
 
 async fn save(session: &Session, name: &str, target: &str) -> e2e::Result<()> {

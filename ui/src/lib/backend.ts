@@ -4,6 +4,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  ActionItem,
+  ActionState,
   AppInfo,
   BoardRow,
   Channel,
@@ -25,6 +27,7 @@ import type {
   Policy,
   PolicyKey,
   PublicStatus,
+  ReviewField,
   Role,
   Stage,
   StageState,
@@ -81,6 +84,18 @@ export interface Backend {
   saveTemplate(template: Template): Promise<Template>;
   deleteTemplate(name: string): Promise<void>;
   channelSettings(): Promise<ChannelSettings[]>;
+  updateReview(reference: string, field: ReviewField, text: string): Promise<TimelineEntry>;
+  addActionItem(reference: string, title: string, owner: string, due: string): Promise<ActionItem>;
+  editActionItem(
+    reference: string,
+    id: string,
+    title: string,
+    owner: string,
+    due: string,
+  ): Promise<TimelineEntry>;
+  setActionItemState(reference: string, id: string, state: ActionState): Promise<TimelineEntry>;
+  /** Saves through the native dialog; resolves with the path, or null when cancelled. */
+  exportReview(reference: string, format: "pdf" | "md"): Promise<string | null>;
   setWebhook(
     channel: Channel,
     url: string,
@@ -223,6 +238,16 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     saveTemplate: (template) => command<Template>("save_template", { template }),
     deleteTemplate: (name) => command<void>("delete_template", { name }),
     channelSettings: () => command<ChannelSettings[]>("channel_settings"),
+    updateReview: (reference, field, text) =>
+      command<TimelineEntry>("update_review", { reference, field, text }),
+    addActionItem: (reference, title, owner, due) =>
+      command<ActionItem>("add_action_item", { reference, title, owner, due }),
+    editActionItem: (reference, id, title, owner, due) =>
+      command<TimelineEntry>("edit_action_item", { reference, id, title, owner, due }),
+    setActionItemState: (reference, id, itemState) =>
+      command<TimelineEntry>("set_action_item_state", { reference, id, itemState }),
+    exportReview: (reference, format) =>
+      command<string | null>("export_review", { reference, format }),
     setWebhook: (channel, url, format, timeoutSecs) =>
       command<ChannelSettings>("set_webhook", { channel, url, format, timeoutSecs }),
     onChange: (handler) => subscribe<ChangeEvent>(CHANGE_EVENT, handler),

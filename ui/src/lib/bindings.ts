@@ -118,7 +118,7 @@ action_item_id: string | null, } | { "type": "status_changed", status: PublicSta
 /**
  * The webhook it went out through, masked; none when marked sent by hand.
  */
-published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "closed" };
+published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "closed" };
 
 export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge";
 
@@ -220,6 +220,14 @@ limit: number | null, };
 
 export type MessageLength = { length: number, limit: number | null, };
 
+export type StageSpan = { stage: Stage, start: Timestamp, end: Timestamp | null, outcome: StageState, };
+
+export type KeyMoment = { 
+/**
+ * `started`, `detected`, `declared`, `first_update`, `mitigated`, `resolved`, `closed`.
+ */
+key: string, label: string, at: Timestamp, };
+
 export type StageBrief = { stage: Stage, state: StageState, };
 
 export type BoardRow = { id: string, 
@@ -262,7 +270,15 @@ export type IncidentDetail = { timeline: Array<TimelineEntry>, metrics: Metrics,
 /**
  * Its deadlines now (empty once closed).
  */
-deadlines: Array<Deadline>, id: string, 
+deadlines: Array<Deadline>, 
+/**
+ * The resolution timeline: when each stage was active.
+ */
+spans: Array<StageSpan>, moments: Array<KeyMoment>, 
+/**
+ * What the review still lacks (open action items without owner or due date, …).
+ */
+checklist: Array<string>, id: string, 
 /**
  * Human reference, `INC-<n>`.
  */

@@ -126,11 +126,17 @@ impl Desk {
         let timeline = timeline::load(&conn, &id, Order::Occurred)?;
         let metrics = metrics(&record);
         let deadlines = super::deadlines::deadlines_of(&conn, &record, self.clock.now())?.deadlines;
+        let spans = stage_spans(&record, &timeline);
+        let moments = key_moments(&record);
+        let checklist = review_checklist(&record);
         Ok(IncidentDetail {
             record,
             timeline,
             metrics,
             deadlines,
+            spans,
+            moments,
+            checklist,
         })
     }
 

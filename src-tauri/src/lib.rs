@@ -2,13 +2,16 @@
 //! `Desk`, and does the desktop chores (logging, later notifications, tray).
 //! No business rules live here.
 
+mod about;
 mod background;
 mod commands;
+mod launch;
 mod logging;
 mod notifier;
 mod scheduler;
 mod state;
 mod tray;
+mod updates;
 
 pub use state::AppState;
 
@@ -21,6 +24,8 @@ pub fn with_commands<R: tauri::Runtime>(
 ) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .manage(updates::Updates::default())
+        .manage(launch::FirstLaunch::from_args())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_incidents,
@@ -60,6 +65,15 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::edit_action_item,
             commands::set_action_item_state,
             commands::export_review,
+            about::get_settings,
+            about::save_settings,
+            about::diagnostics,
+            about::copy_diagnostics,
+            updates::check_for_update,
+            updates::download_update,
+            updates::install_update,
+            updates::restart_app,
+            launch::launch_request,
         ])
 }
 
@@ -78,7 +92,15 @@ fn notification_icon<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Option<std
 pub fn run() -> ExitCode {
     logging::install_panic_hook();
     let state = AppState::open_default();
-    let app = with_commands(tauri::Builder::default(), state)
+    // Single instance first: a second launch must hand over its arguments
+    // before it opens anything of its own.
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            launch::on_second_launch(app, argv)
+        }));
+    let app = with_commands(builder, state)
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
@@ -95,6 +117,7 @@ pub fn run() -> ExitCode {
                     tracing::warn!(%error, "no tray icon");
                 }
                 let notifier = notifier::Notifier::new(notification_icon(app.handle()));
+                updates::check_at_startup(app.handle().clone(), &desk);
                 scheduler::start(app.handle().clone(), desk, std::sync::Arc::new(notifier));
             }
             Ok(())

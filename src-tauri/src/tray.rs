@@ -1,11 +1,15 @@
 //! The tray icon: how many incidents are open and whether anything is
-//! overdue (a red dot on the icon, and the text beside it), with a menu.
+//! overdue (a red dot on the icon, and the text beside it), with a menu:
+//! open the window, each open incident with its level, check for updates, quit.
 
+use crate::{launch, scheduler};
 use incident_core::Desk;
+use incident_core::model::BoardRow;
+use std::sync::Mutex;
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 const TRAY_ID: &str = "main";
 
@@ -29,28 +33,112 @@ fn alert_icon(base: &Image<'_>) -> Image<'static> {
     Image::new_owned(rgba, width, height)
 }
 
+/// The event asking the window to check for updates (from the tray menu).
+pub const CHECK_UPDATES_EVENT: &str = "desk-check-updates";
+
+/// The open incidents the menu lists, so it is rebuilt only when they change.
+#[derive(Default)]
+struct ListedIncidents(Mutex<Vec<String>>);
+
+/// Longest incident title shown in the menu.
+const MENU_TITLE_CHARS: usize = 48;
+
+/// A menu label for an incident. Menus read `&` as a mnemonic marker, so a
+/// title's own ampersands are doubled: the user's text stays text.
+fn incident_label(row: &BoardRow) -> String {
+    let mut title: String = row.title.chars().take(MENU_TITLE_CHARS).collect();
+    if row.title.chars().count() > MENU_TITLE_CHARS {
+        title.push('…');
+    }
+    format!("{} · {} · {}", row.reference, row.level, title).replace('&', "&&")
+}
+
+fn build_menu<R: Runtime>(app: &AppHandle<R>, rows: &[BoardRow]) -> tauri::Result<Menu<R>> {
+    let menu = Menu::new(app)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "open",
+        "Open Incident Desk",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    if rows.is_empty() {
+        menu.append(&MenuItem::with_id(
+            app,
+            "none",
+            "No open incidents",
+            false,
+            None::<&str>,
+        )?)?;
+    }
+    for row in rows {
+        let id = format!("{INCIDENT_PREFIX}{}", row.reference);
+        menu.append(&MenuItem::with_id(
+            app,
+            id,
+            incident_label(row),
+            true,
+            None::<&str>,
+        )?)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "check-updates",
+        "Check for updates…",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
+    Ok(menu)
+}
+
+const INCIDENT_PREFIX: &str = "incident:";
+
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
-    let open = MenuItem::with_id(app, "open", "Open Incident Desk", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    app.manage(ListedIncidents::default());
+    let menu = build_menu(app, &[])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Incident Desk")
         .menu(&menu)
         .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => {
-                if let Some(window) = app.get_webview_window("main") {
-                    let _ = window.show();
-                    let _ = window.unminimize();
-                    let _ = window.set_focus();
-                }
+            "open" => launch::focus_main_window(app),
+            "check-updates" => {
+                launch::focus_main_window(app);
+                let _ = app.emit(CHECK_UPDATES_EVENT, ());
             }
             "quit" => app.exit(0),
-            _ => {}
+            id => {
+                if let Some(reference) = id.strip_prefix(INCIDENT_PREFIX) {
+                    scheduler::open_incident(app, reference);
+                }
+            }
         });
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)
+}
+
+/// Rebuilds the menu when the open incidents (or their levels or titles) changed.
+fn refresh_menu<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>, rows: &[BoardRow]) {
+    let Some(listed) = app.try_state::<ListedIncidents>() else {
+        return;
+    };
+    let labels: Vec<String> = rows.iter().map(incident_label).collect();
+    let mut current = listed.0.lock().unwrap_or_else(|p| p.into_inner());
+    if *current == labels {
+        return;
+    }
+    match build_menu(app, rows) {
+        Ok(menu) => {
+            if tray.set_menu(Some(menu)).is_ok() {
+                *current = labels;
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not rebuild the tray menu"),
+    }
 }
 
 /// Updates the count and the overdue mark.
@@ -61,6 +149,7 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
     let Ok(rows) = desk.list_incidents(false) else {
         return;
     };
+    refresh_menu(app, &tray, &rows);
     let open = rows.len();
     let overdue: i64 = rows.iter().map(|r| r.overdue).sum();
     let text = match (open, overdue) {

@@ -9,6 +9,7 @@ use crate::desk::{
 };
 use crate::domain::*;
 use crate::error::{ErrorCode, ErrorPayload};
+use crate::launch::LaunchRequest;
 use crate::model::*;
 use crate::publish::WebhookFormat;
 use crate::time::Timestamp;
@@ -20,6 +21,7 @@ pub fn typescript() -> String {
     let declarations = [
         ErrorCode::decl(&cfg),
         ErrorPayload::decl(&cfg),
+        LaunchRequest::decl(&cfg),
         Timestamp::decl(&cfg),
         IncidentKind::decl(&cfg),
         PublicStatus::decl(&cfg),
@@ -64,6 +66,10 @@ pub fn typescript() -> String {
         Person::decl(&cfg),
         Level::decl(&cfg),
         AppInfo::decl(&cfg),
+        AppSettings::decl(&cfg),
+        UpdateInfo::decl(&cfg),
+        UpdateProgress::decl(&cfg),
+        Diagnostics::decl(&cfg),
         ChangeEvent::decl(&cfg),
         Declaration::decl(&cfg),
         Classification::decl(&cfg),

@@ -145,6 +145,7 @@ pub enum ErrorCode {
     InvalidImport,
     NewerExport,
     PublishFailed,
+    UpdateFailed,
     Io,
 }
 

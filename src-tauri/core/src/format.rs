@@ -18,9 +18,27 @@ pub fn metric(value: Option<i64>) -> String {
     value.map(duration).unwrap_or_else(|| "—".to_owned())
 }
 
+/// A size in bytes as people read it: `812 B`, `4.2 KB`, `13.0 MB` (1 KB = 1000 B).
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1000 => format!("{n} B"),
+        1000..1_000_000 => format!("{:.1} KB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_use_decimal_units() {
+        assert_eq!(bytes(812), "812 B");
+        assert_eq!(bytes(4_200), "4.2 KB");
+        assert_eq!(bytes(13_049_000), "13.0 MB");
+        assert_eq!(bytes(2_500_000_000), "2.50 GB");
+    }
 
     #[test]
     fn durations_read_like_a_person_would_say_them() {

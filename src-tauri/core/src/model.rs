@@ -128,3 +128,61 @@ pub struct MessageLength {
     pub length: i64,
     pub limit: Option<i64>,
 }
+
+/// Application settings (Settings screen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppSettings {
+    pub check_updates_at_startup: bool,
+}
+
+/// A newer version the update server offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UpdateInfo {
+    pub current_version: String,
+    pub version: String,
+    pub notes: Option<String>,
+    pub date: Option<String>,
+}
+
+/// Download progress of an update, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UpdateProgress {
+    pub downloaded: u64,
+    pub total: Option<u64>,
+}
+
+/// Where the app keeps things, for the About/Diagnostics screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Diagnostics {
+    pub version: String,
+    pub database_path: String,
+    pub database_bytes: u64,
+    pub schema_version: i64,
+    pub data_dir: String,
+    pub log_dir: String,
+    pub backup_dir: String,
+    pub backups: usize,
+    pub open_incidents: usize,
+    pub os: String,
+}
+
+impl Diagnostics {
+    /// Plain text for "Copy diagnostics": one fact per line, ready to paste
+    /// into a bug report.
+    pub fn as_text(&self) -> String {
+        let size = crate::format::bytes(self.database_bytes);
+        [
+            format!("Incident Desk {}", self.version),
+            format!("System: {}", self.os),
+            format!(
+                "Database: {} ({size}, schema {})",
+                self.database_path, self.schema_version
+            ),
+            format!("Data folder: {}", self.data_dir),
+            format!("Logs: {}", self.log_dir),
+            format!("Backups: {} ({} kept)", self.backup_dir, self.backups),
+            format!("Open incidents: {}", self.open_incidents),
+        ]
+        .join("\n")
+    }
+}

@@ -149,6 +149,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "newer_export",
   "publish_failed",
   "io",
+  "update_failed",
 ]);
 
 function isErrorPayload(value: unknown): value is ErrorPayload {

@@ -1,12 +1,14 @@
 // Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.
 
-export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "newer_export" | "publish_failed" | "io";
+export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "newer_export" | "publish_failed" | "update_failed" | "io";
 
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**
  * The input the error is about, when there is one (e.g. "title").
  */
 field?: string, };
+
+export type LaunchRequest = { "kind": "focus" } | { "kind": "open", "value": string } | { "kind": "invalid", "value": string };
 
 export type Timestamp = string;
 
@@ -297,6 +299,14 @@ export type Person = { name: string, handle: string, contact: string, team: stri
 export type Level = { name: string, description: string, rank: number, };
 
 export type AppInfo = { version: string, database_path: string, };
+
+export type AppSettings = { check_updates_at_startup: boolean, };
+
+export type UpdateInfo = { current_version: string, version: string, notes: string | null, date: string | null, };
+
+export type UpdateProgress = { downloaded: number, total: number | null, };
+
+export type Diagnostics = { version: string, database_path: string, database_bytes: number, schema_version: number, data_dir: string, log_dir: string, backup_dir: string, backups: number, open_incidents: number, os: string, };
 
 export type ChangeEvent = { "type": "incident", id: string, ref: string, } | { "type": "directory" } | { "type": "external" };
 

@@ -11,6 +11,7 @@ mod inputs;
 mod operations;
 mod queries;
 pub(crate) mod records;
+mod settings;
 pub(crate) mod timeline;
 
 pub use backup::{BackupInfo, KEEP_BACKUPS};

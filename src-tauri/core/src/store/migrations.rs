@@ -24,6 +24,9 @@ const MIGRATIONS: &[&[Step]] = &[
         Step::Sql(include_str!("../../migrations/0003_communications.sql")),
         Step::Seed(crate::desk::seed_default_templates),
     ],
+    &[Step::Sql(include_str!(
+        "../../migrations/0004_settings.sql"
+    ))],
 ];
 
 /// The schema version this build writes.

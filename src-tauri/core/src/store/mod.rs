@@ -9,7 +9,7 @@ pub use migrations::LATEST_VERSION;
 use crate::error::{DeskError, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Written to the header's `application_id`, so we never migrate a stranger's
 /// SQLite file. ("IDSK" in ASCII.)
@@ -36,10 +36,40 @@ pub fn open(path: &Path) -> Result<Connection> {
         source,
     })?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // SQLite reports some lock conflicts while a new file is being set up
+    // (switching to WAL, reading a header being written) without calling the
+    // busy handler, so several processes opening one new database retry here.
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match check_and_prepare(&mut conn, path) {
+            Err(error) if is_busy(&error) && Instant::now() < deadline => {
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(error) => return Err(error),
+            Ok(()) => return Ok(conn),
+        }
+    }
+}
+
+fn check_and_prepare(conn: &mut Connection, path: &Path) -> Result<()> {
     // Read-only checks first: nothing is written to a file we must not touch.
-    check_ownership(&conn, path)?;
-    configure_and_migrate(&mut conn, path)?;
-    Ok(conn)
+    check_ownership(conn, path)?;
+    configure_and_migrate(conn, path)
+}
+
+fn is_busy(error: &DeskError) -> bool {
+    let source = match error {
+        DeskError::Open { source, .. } | DeskError::Database(source) => source,
+        DeskError::Busy => return true,
+        _ => return false,
+    };
+    matches!(
+        source.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Per-connection settings, then any pending migrations.
@@ -62,11 +92,20 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 /// Refuses files that are not SQLite, SQLite files of other programs, and
 /// databases written by a newer Incident Desk.
 fn check_ownership(conn: &Connection, path: &Path) -> Result<()> {
+    // One read transaction, so the three values come from the same snapshot:
+    // another process may be creating the schema at this very moment.
     let header = || -> rusqlite::Result<(i64, i64, i64)> {
-        let app_id = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
-        let version = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-        let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
-        Ok((app_id, version, objects))
+        conn.execute_batch("BEGIN DEFERRED")?;
+        let read = || -> rusqlite::Result<(i64, i64, i64)> {
+            let objects =
+                conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+            let app_id = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+            let version = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            Ok((app_id, version, objects))
+        };
+        let values = read();
+        let ended = conn.execute_batch("COMMIT");
+        values.and_then(|values| ended.map(|()| values))
     };
     let (app_id, version, objects) = header().map_err(|error| classify_open_error(error, path))?;
     let ours = app_id == APPLICATION_ID || (app_id == 0 && objects == 0);

@@ -1,0 +1,376 @@
+//! `idesk`: Incident Desk from a terminal or a script, on the same database
+//! as the app. Human text by default, one JSON document on stdout with
+//! `--json`; errors go to stderr with exit code 1 (2 for usage errors).
+//!
+//! A library, so that the app's own binary can also be `idesk` (the
+//! package installs `idesk` as a link to it: one copy of the PDF renderer).
+
+mod commands;
+mod output;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "idesk",
+    version,
+    about = "Incident Desk on the command line",
+    long_about = "Incident Desk on the command line. Works on the same database as the app \
+                  ($INCIDENT_DESK_DB or the app's default), without a display.\n\n\
+                  REF is INC-<n> or an incident id. Times are RFC 3339 (2026-11-30T14:32:00Z).\n\
+                  kinds: outage, degradation, security, user_issue\n\
+                  stages: identify, classify, communicate, remediate, diagnose, repair, review\n\
+                  stage states: pending, active, done, skipped, deferred\n\
+                  statuses: investigating, identified, monitoring, resolved\n\
+                  roles: commander, deputy, scribe, communications, operations, expert, support\n\
+                  channels: status_page, social, email, internal, support"
+)]
+pub struct Cli {
+    /// Database file (default: $INCIDENT_DESK_DB, else the app's database).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When it happened (RFC 3339), to back-date what this command records.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// Who records it (default: $INCIDENT_DESK_AUTHOR, else your login name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub author: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Declare a new incident.
+    Declare(DeclareArgs),
+    /// List open incidents (all with --all).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show everything about an incident, with its metrics.
+    Show { reference: String },
+    /// Change kind, level or scope.
+    Classify(ClassifyArgs),
+    /// Change the title or summary.
+    Edit {
+        reference: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        summary: Option<String>,
+    },
+    /// Move a stage to a state, in any order.
+    Stage {
+        reference: String,
+        stage: String,
+        state: String,
+        /// Why it is skipped, or the follow-up it is deferred to.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Set the public status.
+    Status { reference: String, status: String },
+    /// Give a role to a person (added to the directory when new); hands the role off.
+    Assign {
+        reference: String,
+        role: String,
+        person: String,
+    },
+    /// Relieve the holder of a role (name the person when several hold it).
+    Relieve {
+        reference: String,
+        role: String,
+        person: Option<String>,
+    },
+    /// Add a note to the timeline (a correction with --corrects N).
+    Note {
+        reference: String,
+        text: String,
+        /// The number of the entry this note corrects.
+        #[arg(long, value_name = "N")]
+        corrects: Option<i64>,
+    },
+    /// Messages to users and stakeholders.
+    #[command(subcommand)]
+    Comms(CommsCommand),
+    /// Write a part of the review.
+    Review {
+        reference: String,
+        /// summary, impact, root_cause, contributing_factors, went_well, went_badly, lucky
+        #[arg(long)]
+        field: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Action items.
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// Close an incident (every stage must be done, skipped or deferred).
+    Close { reference: String },
+    /// Export an incident: the review report as PDF (--pdf -o FILE), Markdown (--md), or the JSON
+    /// document that imports elsewhere (--json).
+    Export {
+        reference: String,
+        #[arg(long, conflicts_with = "pdf")]
+        md: bool,
+        #[arg(long)]
+        pdf: bool,
+        /// Write to this file instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Import an incident from its JSON export.
+    Import { file: PathBuf },
+    /// The people directory.
+    People {
+        #[command(subcommand)]
+        command: Option<PeopleCommand>,
+    },
+    /// Severity levels.
+    Levels {
+        #[command(subcommand)]
+        command: Option<LevelCommand>,
+    },
+    /// Deadline policies per level.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Deadlines of one incident, or of every open incident.
+    Deadlines { reference: Option<String> },
+    /// Snooze an overdue deadline's nudge (KEY from `idesk deadlines`, e.g. first_update).
+    Snooze {
+        reference: String,
+        key: String,
+        /// For how long: 5m, 15m, 30m, …
+        duration: String,
+    },
+    /// Back up the database now (to the backups folder, or --to FILE).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+    /// List the automatic backups, newest first.
+    Backups,
+    /// Replace the database's contents with a backup (the current state is backed up first).
+    Restore { file: PathBuf },
+}
+
+#[derive(Args)]
+pub struct DeclareArgs {
+    #[arg(long)]
+    pub title: String,
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub level: String,
+    /// monitoring, synthetic, user_report or internal (default).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Impact start (default: the detection time).
+    #[arg(long, value_name = "TIME")]
+    pub started_at: Option<String>,
+    /// Detection time (default: now, or --at).
+    #[arg(long, value_name = "TIME")]
+    pub detected_at: Option<String>,
+    #[arg(long)]
+    pub summary: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ClassifyArgs {
+    pub reference: String,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub level: Option<String>,
+    /// An affected service (repeat for several); replaces the list.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Clear the list of affected services.
+    #[arg(long, conflicts_with = "services")]
+    pub no_services: bool,
+    /// Affected users, segment or region.
+    #[arg(long)]
+    pub segment: Option<String>,
+    /// Customer-facing (or --customer-facing=false).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub customer_facing: Option<bool>,
+}
+
+#[derive(Subcommand)]
+pub enum CommsCommand {
+    /// Save a draft and print it: the given --body, or a template filled
+    /// with the incident's facts. Prints the draft's id first.
+    Draft {
+        reference: String,
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        body: Option<String>,
+        /// Email subject (default: the template's).
+        #[arg(long)]
+        subject: Option<String>,
+        /// A template by name (default: the channel's, for the current status).
+        #[arg(long)]
+        template: Option<String>,
+        /// Targeted subset of users, e.g. "EU customers on plan X".
+        #[arg(long, default_value = "")]
+        segment: String,
+    },
+    /// Change a draft's text.
+    Edit {
+        reference: String,
+        id: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        subject: Option<String>,
+    },
+    /// Mark a draft sent, or record a message sent elsewhere (--channel and --body).
+    Send {
+        reference: String,
+        /// The draft to mark sent.
+        id: Option<String>,
+        #[arg(long, requires = "body", conflicts_with = "id")]
+        channel: Option<String>,
+        #[arg(long, requires = "channel")]
+        body: Option<String>,
+        #[arg(long, default_value = "")]
+        segment: String,
+    },
+    /// Post a draft to its channel's webhook; marked sent only if accepted.
+    Publish { reference: String, id: String },
+    /// Approve a draft (as the commander).
+    Approve { reference: String, id: String },
+    /// Discard a draft.
+    Discard { reference: String, id: String },
+    /// Print a message as it would be copied (email with its subject line).
+    Text { reference: String, id: String },
+    /// List an incident's messages.
+    List { reference: String },
+    /// List the templates, with the placeholders they can use.
+    Templates,
+    /// Add or replace a template.
+    Template {
+        name: String,
+        #[arg(long)]
+        channel: String,
+        /// investigating, identified, monitoring or resolved (default: any).
+        #[arg(long)]
+        status: Option<String>,
+        /// The wording for security incidents.
+        #[arg(long)]
+        security: bool,
+        #[arg(long, default_value = "")]
+        subject: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Set a channel's webhook (URL or "off").
+    Webhook {
+        channel: String,
+        url: String,
+        /// slack or json.
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long, default_value_t = 10)]
+        timeout: i64,
+    },
+    /// The channels' publishing settings (webhook addresses masked).
+    Channels,
+}
+
+#[derive(Subcommand)]
+pub enum ActionCommand {
+    /// Add an action item.
+    Add {
+        reference: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Set an action item's state: open, done or dropped (ID: its id, id prefix or position).
+    Set {
+        reference: String,
+        id: String,
+        state: String,
+    },
+    /// Change an action item's title, owner or due date ("none" clears owner or due).
+    Edit {
+        reference: String,
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        due: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Show the policy of one level, or of every level.
+    Show { level: Option<String> },
+    /// Set one value: KEY is classify, first_update, update_every, remediate,
+    /// review or stalled, with a DURATION of 90s, 15m, 2h, 3d, 5wd (working
+    /// days) or off; or approval, with on or off.
+    Set {
+        level: String,
+        key: String,
+        duration: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeopleCommand {
+    /// Add a person or update their details.
+    Add {
+        name: String,
+        #[arg(long, default_value = "")]
+        handle: String,
+        #[arg(long, default_value = "")]
+        contact: String,
+        #[arg(long, default_value = "")]
+        team: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LevelCommand {
+    /// Add a level below the existing ones.
+    Add {
+        name: String,
+        #[arg(long)]
+        description: String,
+    },
+}
+
+/// Runs `idesk` with `args` (the first one is the program name).
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("idesk: {error}");
+            ExitCode::from(1)
+        }
+    }
+}

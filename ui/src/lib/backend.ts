@@ -7,11 +7,13 @@ import type {
   ActionItem,
   ActionState,
   AppInfo,
+  AppSettings,
   BoardRow,
   Channel,
   ChannelSettings,
   ChangeEvent,
   Communication,
+  Diagnostics,
   DraftRequest,
   FilledTemplate,
   Classification,
@@ -20,6 +22,7 @@ import type {
   ErrorPayload,
   IncidentDetail,
   IncidentRecord,
+  LaunchRequest,
   Level,
   MessageLength,
   PendingNudge,
@@ -33,6 +36,8 @@ import type {
   StageState,
   Template,
   TimelineEntry,
+  UpdateInfo,
+  UpdateProgress,
   WebhookFormat,
 } from "./bindings";
 
@@ -102,18 +107,43 @@ export interface Backend {
     format: WebhookFormat,
     timeoutSecs: number,
   ): Promise<ChannelSettings>;
+  settings(): Promise<AppSettings>;
+  saveSettings(settings: AppSettings): Promise<AppSettings>;
+  diagnostics(): Promise<Diagnostics>;
+  /** Copies the diagnostics to the clipboard (from Rust); resolves with the text. */
+  copyDiagnostics(): Promise<string>;
+  /** Asks the update server; null when this version is the newest. */
+  checkForUpdate(): Promise<UpdateInfo | null>;
+  /** Downloads and verifies the update found; progress arrives through `onUpdateProgress`. */
+  downloadUpdate(): Promise<void>;
+  /** Installs the downloaded update; refused with `conflict` while an L1 incident is open. */
+  installUpdate(): Promise<void>;
+  restartApp(): Promise<void>;
+  /** What this launch asked for (`--incident INC-12`, an incident-desk:// link). */
+  launchRequest(): Promise<LaunchRequest>;
   /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
   /** A deadline nudge fired (shown in the window whatever the notification server does). */
   onNudge(handler: (nudge: PendingNudge) => void): Promise<() => void>;
   /** A notification's "Open" asked for an incident. */
   onOpenIncident(handler: (reference: string) => void): Promise<() => void>;
+  /** The app was launched again; the running window gets the request. */
+  onLaunch(handler: (request: LaunchRequest) => void): Promise<() => void>;
+  /** The startup check found a newer version. */
+  onUpdateAvailable(handler: (update: UpdateInfo) => void): Promise<() => void>;
+  onUpdateProgress(handler: (progress: UpdateProgress) => void): Promise<() => void>;
+  /** The tray's "Check for updates…" was chosen. */
+  onCheckForUpdates(handler: () => void): Promise<() => void>;
 }
 
 /** The events the shell sends (see src-tauri/src/background.rs and scheduler.rs). */
 export const CHANGE_EVENT = "desk-change";
 export const NUDGE_EVENT = "desk-nudge";
 export const OPEN_EVENT = "desk-open-incident";
+export const LAUNCH_EVENT = "desk-launch";
+export const UPDATE_AVAILABLE_EVENT = "update-available";
+export const UPDATE_PROGRESS_EVENT = "update-progress";
+export const CHECK_UPDATES_EVENT = "desk-check-updates";
 
 /** A failed command, with the core's machine-readable code. */
 export class BackendError extends Error {
@@ -251,8 +281,21 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
       command<string | null>("export_review", { reference, format }),
     setWebhook: (channel, url, format, timeoutSecs) =>
       command<ChannelSettings>("set_webhook", { channel, url, format, timeoutSecs }),
+    settings: () => command<AppSettings>("get_settings"),
+    saveSettings: (settings) => command<AppSettings>("save_settings", { settings }),
+    diagnostics: () => command<Diagnostics>("diagnostics"),
+    copyDiagnostics: () => command<string>("copy_diagnostics"),
+    checkForUpdate: () => command<UpdateInfo | null>("check_for_update"),
+    downloadUpdate: () => command<void>("download_update"),
+    installUpdate: () => command<void>("install_update"),
+    restartApp: () => command<void>("restart_app"),
+    launchRequest: () => command<LaunchRequest>("launch_request"),
     onChange: (handler) => subscribe<ChangeEvent>(CHANGE_EVENT, handler),
     onNudge: (handler) => subscribe<PendingNudge>(NUDGE_EVENT, handler),
     onOpenIncident: (handler) => subscribe<string>(OPEN_EVENT, handler),
+    onLaunch: (handler) => subscribe<LaunchRequest>(LAUNCH_EVENT, handler),
+    onUpdateAvailable: (handler) => subscribe<UpdateInfo>(UPDATE_AVAILABLE_EVENT, handler),
+    onUpdateProgress: (handler) => subscribe<UpdateProgress>(UPDATE_PROGRESS_EVENT, handler),
+    onCheckForUpdates: (handler) => subscribe<null>(CHECK_UPDATES_EVENT, () => handler()),
   };
 }

@@ -73,6 +73,7 @@ pub fn with_commands<R: tauri::Runtime>(
             updates::download_update,
             updates::install_update,
             updates::restart_app,
+            updates::found_update,
             launch::launch_request,
         ])
 }

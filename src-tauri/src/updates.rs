@@ -89,15 +89,16 @@ impl Updates {
         app: &AppHandle<R>,
     ) -> Result<Option<UpdateInfo>, ErrorPayload> {
         let update = updater(app)?.check().await.map_err(explain)?;
-        let info = update.as_ref().map(|u| UpdateInfo {
-            current_version: u.current_version.clone(),
-            version: u.version.clone(),
-            notes: u.body.clone(),
-            date: u.date.map(|d| d.to_string()),
-        });
+        let info = update.as_ref().map(describe);
         *lock(&self.found) = update;
         *lock(&self.downloaded) = None;
         Ok(info)
+    }
+
+    /// What the last check found (the window asks at start: the startup
+    /// check may answer before the window listens for its event).
+    pub fn found(&self) -> Option<UpdateInfo> {
+        lock(&self.found).as_ref().map(describe)
     }
 
     /// Downloads the update found by [`Updates::check`], reporting progress;
@@ -147,6 +148,15 @@ impl Updates {
     }
 }
 
+fn describe(update: &Update) -> UpdateInfo {
+    UpdateInfo {
+        current_version: update.current_version.clone(),
+        version: update.version.clone(),
+        notes: update.body.clone(),
+        date: update.date.map(|d| d.to_string()),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
@@ -183,6 +193,14 @@ pub(crate) async fn check_for_update<R: Runtime>(
     updates: tauri::State<'_, Updates>,
 ) -> CommandResult<Option<UpdateInfo>> {
     updates.check(&app).await
+}
+
+/// The update found by the last check, if any.
+#[tauri::command]
+pub(crate) async fn found_update(
+    updates: tauri::State<'_, Updates>,
+) -> CommandResult<Option<UpdateInfo>> {
+    Ok(updates.found())
 }
 
 #[tauri::command]

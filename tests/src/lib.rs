@@ -14,6 +14,8 @@ pub mod notifications;
 mod process;
 pub mod procs;
 mod session;
+pub mod signer;
+pub mod update_server;
 
 pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};
 pub use error::HarnessError;

@@ -29,6 +29,9 @@ pub struct SessionOptions {
     pub env: Vec<(String, String)>,
     /// Start a notification daemon (dunst) on the session's bus.
     pub notifications: bool,
+    /// Run this copy of the app instead of the built one (the updater
+    /// replaces the binary it runs from).
+    pub binary: Option<PathBuf>,
 }
 
 pub struct Session {
@@ -40,6 +43,9 @@ pub struct Session {
     pub bus_address: String,
     /// The notification daemon, when asked for.
     pub notifications: Option<NotificationDaemon>,
+    /// The app binary this session runs, and the environment it runs in.
+    pub binary: PathBuf,
+    pub env: Vec<(String, String)>,
     // Dropped in this order: the app's process group first, then the bus and display.
     driver: Driver,
     bus: SessionBus,
@@ -97,7 +103,10 @@ impl Session {
 
     pub async fn start_with(name: &str, options: SessionOptions) -> Result<Session> {
         let turn = ONE_AT_A_TIME.lock().await;
-        let binary = app_binary()?;
+        let binary = match options.binary {
+            Some(binary) => binary,
+            None => app_binary()?,
+        };
         let home = tempfile::Builder::new().prefix("idesk-e2e-").tempdir()?;
         let db_path = options.db.unwrap_or_else(|| home.path().join("desk.db"));
         let log_dir = home.path().join("logs");
@@ -150,6 +159,8 @@ impl Session {
             display,
             bus_address,
             notifications,
+            binary,
+            env,
             driver,
             bus,
             xserver,
@@ -167,7 +178,7 @@ impl Session {
             self.client.clone().close(),
         )
         .await??;
-        self.client = connect(&app_binary()?, self.driver.port).await?;
+        self.client = connect(&self.binary, self.driver.port).await?;
         Ok(())
     }
 
@@ -398,6 +409,38 @@ impl Session {
             .env("INCIDENT_DESK_DB", &self.db_path)
             .output()?;
         Ok(output)
+    }
+
+    /// Launches the app a second time, as a user would from a terminal or a
+    /// link, in this session's environment; waits (at most 20 s) for that
+    /// second process to hand over to the running one and exit.
+    pub fn launch_again(&self, args: &[&str]) -> Result<std::process::ExitStatus> {
+        let mut child = std::process::Command::new(&self.binary)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|source| HarnessError::Spawn {
+                what: "a second launch of the app",
+                source,
+            })?;
+        let limit = Duration::from_secs(20);
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(HarnessError::Timeout {
+                    what: "the second launch to hand over and exit".into(),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Runs `dunstctl` against this session's notification daemon.

@@ -114,6 +114,8 @@ export interface Backend {
   copyDiagnostics(): Promise<string>;
   /** Asks the update server; null when this version is the newest. */
   checkForUpdate(): Promise<UpdateInfo | null>;
+  /** What the last check (e.g. at startup) found, without asking the server again. */
+  foundUpdate(): Promise<UpdateInfo | null>;
   /** Downloads and verifies the update found; progress arrives through `onUpdateProgress`. */
   downloadUpdate(): Promise<void>;
   /** Installs the downloaded update; refused with `conflict` while an L1 incident is open. */
@@ -286,6 +288,7 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     diagnostics: () => command<Diagnostics>("diagnostics"),
     copyDiagnostics: () => command<string>("copy_diagnostics"),
     checkForUpdate: () => command<UpdateInfo | null>("check_for_update"),
+    foundUpdate: () => command<UpdateInfo | null>("found_update"),
     downloadUpdate: () => command<void>("download_update"),
     installUpdate: () => command<void>("install_update"),
     restartApp: () => command<void>("restart_app"),

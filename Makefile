@@ -9,12 +9,13 @@ export CARGO_TERM_COLOR ?= auto
 UI_SOURCES := $(shell find ui/src -type f) ui/index.html ui/vite.config.ts ui/svelte.config.js \
               ui/tsconfig.json ui/package-lock.json
 
-.PHONY: help setup ui build run test lint check-rust check-ui test-rust screenshot bindings bench fmt clean
+.PHONY: help setup ui build run test lint check-rust check-ui test-rust test-package package screenshot bindings bench fmt clean
 
 help:
 	@echo "make run         set up, build and open Incident Desk on its default database"
 	@echo "make test        set up, then every check: fmt, clippy, Rust tests, UI typecheck and"
 	@echo "                 unit tests, and the end-to-end tests in the real window"
+	@echo "make package     release .deb and .rpm in target/release/bundle (idesk on the PATH)"
 	@echo "make screenshot  run the app under Xvfb and save docs/screenshot.png"
 	@echo "make bench       benchmarks (criterion): core operations and the board query"
 	@echo "make bindings    regenerate ui/src/lib/bindings.ts from the Rust types"
@@ -47,7 +48,25 @@ check-rust: ui
 test-rust: build
 	cargo test --workspace
 
-test: setup check-ui check-rust test-rust
+# The bundler marks the binary it packs (in place) as installed from a .deb,
+# which sends updates through dpkg; the plain binary is rebuilt afterwards
+# for the tests and `make run`.
+TAURI := ui/node_modules/.bin/tauri
+
+test-package: build
+	cd src-tauri && ../$(TAURI) build --debug --bundles deb
+	scripts/check-deb.sh "$$(ls -t target/debug/bundle/deb/*.deb | head -n1)"
+	rm -f target/debug/incident-desk
+	cargo build --quiet -p incident-desk
+
+test: setup check-ui check-rust test-rust test-package
+
+# Release packages: .deb and .rpm (an AppImage needs tools that are not in
+# the package registries). Sign them for the updater as docs/releasing.md says.
+package: ui
+	cd src-tauri && ../$(TAURI) build --bundles deb,rpm
+	scripts/check-deb.sh "$$(ls -t target/release/bundle/deb/*.deb | head -n1)"
+	ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
 
 screenshot: build
 	cargo run --quiet -p incident-desk-e2e --bin screenshot

@@ -21,6 +21,8 @@ PACKAGES=(
   dunst poppler-utils imagemagick xclip
   # fonts embedded in the PDF report at build time
   fonts-dejavu-core fonts-droid-fallback
+  # checking the .deb's desktop entry
+  desktop-file-utils
 )
 
 missing=()

@@ -96,6 +96,18 @@ async fn about_shows_where_everything_lives_and_copies_it() -> TestResult {
     session
         .wait_for_text("[data-testid=copy-result]", "copied", WAIT)
         .await?;
+    // What a bug report gets: read back from the X clipboard.
+    let pasted = std::process::Command::new("timeout")
+        .args(["10", "xclip", "-o", "-selection", "clipboard"])
+        .env("DISPLAY", &session.display)
+        .output()?;
+    let pasted = String::from_utf8_lossy(&pasted.stdout);
+    assert!(pasted.starts_with("Incident Desk "), "{pasted}");
+    assert!(
+        pasted.contains(&session.db_path.display().to_string()),
+        "{pasted}"
+    );
+    assert!(pasted.contains("Open incidents: 1"), "{pasted}");
     session.screenshot("about").await?;
     session.close().await?;
     Ok(())

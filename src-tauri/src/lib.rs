@@ -12,6 +12,7 @@ mod scheduler;
 mod state;
 mod tray;
 mod updates;
+mod window_memory;
 
 pub use state::AppState;
 
@@ -104,6 +105,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
+        .on_window_event(window_memory::on_window_event)
         .setup(|app| {
             logging::init(app.handle());
             let state = tauri::Manager::state::<AppState>(app);

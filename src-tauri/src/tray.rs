@@ -168,3 +168,48 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
         let _ = tray.set_icon(Some(icon));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use incident_core::Desk;
+    use incident_core::desk::Declaration;
+    use incident_core::domain::IncidentKind;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn rows(titles: &[(&str, &str)]) -> Result<Vec<BoardRow>, Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let desk = Desk::open(dir.path().join("tray.db"))?;
+        for (title, level) in titles {
+            desk.declare(Declaration::new(title, IncidentKind::Outage, level))?;
+        }
+        Ok(desk.list_incidents(false)?)
+    }
+
+    #[test]
+    fn incidents_are_listed_with_their_level_and_titles_stay_text() -> TestResult {
+        let rows = rows(&[("Search & browse slow", "L2"), ("Checkout down", "L1")])?;
+        let labels: Vec<String> = rows.iter().map(incident_label).collect();
+        assert_eq!(
+            labels,
+            [
+                "INC-2 · L1 · Checkout down",
+                "INC-1 · L2 · Search && browse slow"
+            ]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn long_titles_are_cut_with_an_ellipsis() -> TestResult {
+        let title = "x".repeat(80);
+        let rows = rows(&[(&title, "L2")])?;
+        let label = incident_label(&rows[0]);
+        assert!(
+            label.ends_with(&format!("{}…", "x".repeat(MENU_TITLE_CHARS))),
+            "{label}"
+        );
+        Ok(())
+    }
+}

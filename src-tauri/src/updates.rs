@@ -225,3 +225,83 @@ pub(crate) fn restart_app<R: Runtime>(app: AppHandle<R>) {
     tracing::info!("restarting after an update");
     app.restart();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use incident_core::desk::Declaration;
+    use incident_core::domain::IncidentKind;
+    use tauri_plugin_updater::Error as E;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn desk_with(
+        level: Option<&str>,
+    ) -> Result<(tempfile::TempDir, Desk), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let desk = Desk::open(dir.path().join("updates.db"))?;
+        if let Some(level) = level {
+            desk.declare(Declaration::new(
+                "Payments down",
+                IncidentKind::Outage,
+                level,
+            ))?;
+        }
+        Ok((dir, desk))
+    }
+
+    #[test]
+    fn an_open_l1_incident_holds_every_install_back() -> TestResult {
+        let (_dir, desk) = desk_with(Some("L1"))?;
+        let error = Updates::default()
+            .install(&desk)
+            .err()
+            .ok_or("installed during an L1 incident")?;
+        assert_eq!(error.code, ErrorCode::Conflict);
+        assert!(error.message.contains("ready"), "{}", error.message);
+        Ok(())
+    }
+
+    #[test]
+    fn without_an_l1_incident_an_install_needs_a_verified_download() -> TestResult {
+        let (_dir, desk) = desk_with(Some("L2"))?;
+        let error = Updates::default()
+            .install(&desk)
+            .err()
+            .ok_or("installed without a download")?;
+        assert_eq!(error.code, ErrorCode::UpdateFailed);
+        assert!(error.message.contains("no update"), "{}", error.message);
+        Ok(())
+    }
+
+    #[test]
+    fn every_failure_is_a_sentence_that_says_this_version_keeps_running() {
+        let cases = [
+            (
+                E::SignedVersionMismatch {
+                    signed: "0.1.9".into(),
+                    announced: "0.2.0".into(),
+                },
+                "signed for 0.1.9",
+            ),
+            (E::MissingSignedVersion, "does not say which version"),
+            (E::InsecureTransportProtocol, "https"),
+            (E::ReleaseNotFound, "no release information"),
+            (E::Network("status 500".into()), "status 500"),
+            (
+                E::TargetsNotFound(vec!["linux-x86_64-deb".into(), "linux-x86_64".into()]),
+                "linux-x86_64-deb, linux-x86_64",
+            ),
+        ];
+        for (error, expected) in cases {
+            let payload = explain(error);
+            assert_eq!(payload.code, ErrorCode::UpdateFailed);
+            assert!(payload.message.contains(expected), "{}", payload.message);
+            assert!(
+                payload.message.ends_with("this version keeps running"),
+                "{}",
+                payload.message
+            );
+        }
+    }
+}

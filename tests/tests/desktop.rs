@@ -263,3 +263,40 @@ async fn click(session: &Session, testid: &str) -> TestResult {
         .await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_window_reopens_at_the_size_it_was_left_even_after_a_kill() -> TestResult {
+    let mut session = Session::start("window-state").await?;
+    session.wait_for("[data-testid=board-empty]", WAIT).await?;
+    let config = session
+        .env
+        .iter()
+        .find(|(key, _)| key == "XDG_CONFIG_HOME")
+        .map(|(_, value)| std::path::PathBuf::from(value))
+        .ok_or("the session has no XDG_CONFIG_HOME")?;
+    let saved = config
+        .join(incident_core::APP_IDENTIFIER)
+        .join(".window-state.json");
+
+    session.client.set_window_rect(60, 40, 1000, 640).await?;
+    // Written once the geometry settles, not only at a clean exit.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let text = std::fs::read_to_string(&saved).unwrap_or_default();
+        if text.contains("1000") && text.contains("640") {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{} never recorded 1000×640: {text:?}", saved.display()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The WebDriver session ends the app by killing it: nothing runs at exit.
+    session.restart_app().await?;
+    session.wait_for("[data-testid=board-empty]", WAIT).await?;
+    let (_, _, width, height) = session.client.get_window_rect().await?;
+    assert_eq!((width, height), (1000, 640));
+    session.close().await?;
+    Ok(())
+}

@@ -65,6 +65,7 @@ test: setup check-ui check-rust test-rust test-package
 # the package registries). Sign them for the updater as docs/releasing.md says.
 package: ui
 	cd src-tauri && ../$(TAURI) build --bundles deb,rpm
+	scripts/repack-deb.sh "$$(ls -t target/release/bundle/deb/*.deb | head -n1)"
 	scripts/check-deb.sh "$$(ls -t target/release/bundle/deb/*.deb | head -n1)"
 	ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
 

@@ -13,12 +13,12 @@ fail() { echo "check-deb: $*" >&2; failures=$((failures + 1)); }
 contents=$(dpkg-deb -c "$deb")
 has() { grep -qE "$1" <<<"$contents" || fail "missing from the package: $2"; }
 
-has '^-rwx.* usr/bin/incident-desk$' "the app binary usr/bin/incident-desk (executable)"
-has '^-rwx.* usr/bin/idesk$' "usr/bin/idesk (executable)"
+has '^-rwx.* (\./)?usr/bin/incident-desk$' "the app binary usr/bin/incident-desk (executable)"
+has '^-rwx.* (\./)?usr/bin/idesk$' "usr/bin/idesk (executable)"
 for size in 32x32 128x128 512x512; do
-  has " usr/share/icons/hicolor/$size/apps/incident-desk.png$" "the $size icon"
+  has " (\./)?usr/share/icons/hicolor/$size/apps/incident-desk.png$" "the $size icon"
 done
-has ' usr/share/applications/.*\.desktop$' "the desktop entry"
+has ' (\./)?usr/share/applications/.*\.desktop$' "the desktop entry"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -4,11 +4,12 @@
 //! when it is stale, and `make bindings` rewrites it.
 
 use crate::desk::{
-    ChannelSettings, Classification, Declaration, DraftRequest, FilledTemplate, IncidentDeadlines,
-    IncidentExport, PendingNudge,
+    Alert, AlertReceipt, ChannelSettings, Classification, Declaration, DraftRequest,
+    FilledTemplate, IncidentDeadlines, IncidentExport, PendingNudge,
 };
 use crate::domain::*;
 use crate::error::{ErrorCode, ErrorPayload};
+use crate::intake::IntakeSettings;
 use crate::launch::LaunchRequest;
 use crate::model::*;
 use crate::publish::WebhookFormat;
@@ -74,6 +75,12 @@ pub fn typescript() -> String {
         Declaration::decl(&cfg),
         Classification::decl(&cfg),
         IncidentExport::decl(&cfg),
+        Severity::decl(&cfg),
+        AlertInput::decl(&cfg),
+        Alert::decl(&cfg),
+        AlertReceipt::decl(&cfg),
+        AlertSuggestion::decl(&cfg),
+        IntakeSettings::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.\n",

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod domain;
 pub mod error;
 pub mod format;
+pub mod intake;
 pub mod launch;
 pub mod markdown;
 pub mod metrics;

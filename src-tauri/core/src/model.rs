@@ -120,6 +120,8 @@ pub enum ChangeEvent {
     Directory,
     /// Another process (idesk, a script) changed the database.
     External,
+    /// The alert inbox changed in this process.
+    Alerts,
 }
 
 /// A message's length as its channel counts it (see `domain::length`).

@@ -122,7 +122,7 @@ action_item_id: string | null, } | { "type": "status_changed", status: PublicSta
  */
 published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "closed" };
 
-export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge";
+export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge" | "alert";
 
 export type TimelineEntry = { 
 /**
@@ -308,7 +308,7 @@ export type UpdateProgress = { downloaded: number, total: number | null, };
 
 export type Diagnostics = { version: string, database_path: string, database_bytes: number, schema_version: number, data_dir: string, log_dir: string, backup_dir: string, backups: number, open_incidents: number, os: string, };
 
-export type ChangeEvent = { "type": "incident", id: string, ref: string, } | { "type": "directory" } | { "type": "external" };
+export type ChangeEvent = { "type": "incident", id: string, ref: string, } | { "type": "directory" } | { "type": "external" } | { "type": "alerts" };
 
 export type Declaration = { title: string, kind: IncidentKind, level: string, 
 /**
@@ -347,3 +347,68 @@ timeline: Array<TimelineEntry>,
  * The people named in the roles and action items.
  */
 people: Array<Person>, metrics: Metrics, };
+
+export type Severity = "critical" | "warning" | "info";
+
+export type AlertInput = { 
+/**
+ * Who raised it: `alertmanager`, `grafana`, `checkly`, or a name a script chose.
+ */
+source: string, service: string, severity: Severity, summary: string, 
+/**
+ * Where to look (a graph, a check result), http(s) only.
+ */
+link: string | null, 
+/**
+ * Deliveries with the same source and fingerprint are one alert.
+ * Without one, the service and summary make it.
+ */
+fingerprint: string | null, resolved: boolean, 
+/**
+ * When the problem started, by the tool's clock.
+ */
+started_at: Timestamp | null, 
+/**
+ * From a synthetic check rather than monitoring of the system itself.
+ */
+synthetic: boolean, };
+
+export type Alert = { id: string, source: string, fingerprint: string, service: string, severity: Severity, summary: string, link: string | null, synthetic: boolean, started_at: Timestamp, first_seen: Timestamp, last_seen: Timestamp, 
+/**
+ * Firing deliveries received.
+ */
+count: number, resolved_at: Timestamp | null, 
+/**
+ * The incident it belongs to, once declared from it or attached.
+ */
+incident_ref: string | null, 
+/**
+ * Whether its source is muted (no desktop notification).
+ */
+muted: boolean, };
+
+export type AlertReceipt = { alert: Alert, 
+/**
+ * A new alert, or one firing again after it had resolved: worth a notification.
+ */
+fired: boolean, };
+
+export type AlertSuggestion = { title: string, kind: IncidentKind, level: string, source: Source, started_at: Timestamp, };
+
+export type IntakeSettings = { enabled: boolean, 
+/**
+ * Where to listen; loopback unless the user changes it knowingly.
+ */
+address: string, port: number, 
+/**
+ * The secret every delivery must carry (header or `?token=`).
+ */
+token: string, 
+/**
+ * Deliveries accepted per second (with bursts of ten times as many).
+ */
+rate_per_second: number, 
+/**
+ * Largest body accepted, in bytes.
+ */
+max_body_bytes: number, };

@@ -228,7 +228,7 @@ fn check_timeline_shape(entries: &[TimelineEntry]) -> Result<()> {
             Some(change) => change.entry_kind() == entry.kind,
             None => matches!(
                 entry.kind,
-                EntryKind::Note | EntryKind::Correction | EntryKind::Nudge
+                EntryKind::Note | EntryKind::Correction | EntryKind::Nudge | EntryKind::Alert
             ),
         };
         if !kind_matches {

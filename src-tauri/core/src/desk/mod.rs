@@ -2,6 +2,7 @@
 //! and its timeline entry in one IMMEDIATE transaction, and then publishes a
 //! [`ChangeEvent`]. Time comes from an injected [`Clock`].
 
+mod alerts;
 mod backup;
 mod communications;
 mod deadlines;
@@ -14,6 +15,7 @@ pub(crate) mod records;
 mod settings;
 pub(crate) mod timeline;
 
+pub use alerts::{Alert, AlertReceipt, MAX_ALERTS_PER_DELIVERY};
 pub use backup::{BackupInfo, KEEP_BACKUPS};
 pub(crate) use communications::seed_templates as seed_default_templates;
 pub use communications::{ChannelSettings, DraftRequest, FilledTemplate};
@@ -217,5 +219,7 @@ fn new_id(at: Timestamp) -> String {
     uuid::Uuid::new_v7(ts).to_string()
 }
 
+#[cfg(test)]
+mod alert_tests;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,26 @@ impl Desk {
     /// Declares a new incident; returns its state (with its `INC-<n>` reference).
     pub fn declare(&self, input: Declaration) -> Result<IncidentRecord> {
         let now = self.clock.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let record = self.declare_in(&tx, input, now)?;
+        tx.commit()?;
+        drop(conn);
+        self.publish(ChangeEvent::Incident {
+            id: record.id.clone(),
+            reference: record.reference.clone(),
+        });
+        Ok(record)
+    }
+
+    /// Declares inside the caller's transaction (declaring from an alert
+    /// attaches the alert in the same one).
+    pub(super) fn declare_in(
+        &self,
+        tx: &Connection,
+        input: Declaration,
+        now: Timestamp,
+    ) -> Result<IncidentRecord> {
         let at = self.check_at("at", input.at, now)?;
         let detected_at = self.check_at("detected_at", input.detected_at, now)?;
         let detected_at = if input.detected_at.is_some() {
@@ -25,9 +45,7 @@ impl Desk {
             Some(started) => self.check_at("started_at", Some(started), now)?,
             None => detected_at.min(at),
         };
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        check_level(&tx, &input.level)?;
+        check_level(tx, &input.level)?;
         let seq: i64 =
             tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM incidents", [], |r| {
                 r.get(0)
@@ -44,13 +62,13 @@ impl Desk {
             detected_at,
         };
         let record = IncidentRecord::declared(&reference, &change, at, &self.author)?;
-        records::insert_record(&tx, seq, &record)?;
+        records::insert_record(tx, seq, &record)?;
         let text = format!(
             "Declared {} {}: {}",
             record.level, record.kind, record.title
         );
         timeline::append(
-            &tx,
+            tx,
             NewEntry {
                 incident_id: &record.id,
                 occurred_at: at,
@@ -62,12 +80,6 @@ impl Desk {
                 supersedes: None,
             },
         )?;
-        tx.commit()?;
-        drop(conn);
-        self.publish(ChangeEvent::Incident {
-            id: record.id.clone(),
-            reference: record.reference.clone(),
-        });
         Ok(record)
     }
 

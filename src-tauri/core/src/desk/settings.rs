@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 const CHECK_UPDATES: &str = "updates.check_at_startup";
 
 impl Desk {
-    fn setting(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
@@ -16,7 +16,7 @@ impl Desk {
             .optional()?)
     }
 
-    fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)

@@ -1,5 +1,6 @@
 //! The domain: vocabulary, the incident's state, and the rules that change it.
 
+mod alerts;
 mod deadlines;
 mod length;
 mod limits;
@@ -10,6 +11,7 @@ mod spans;
 mod templates;
 mod vocabulary;
 
+pub use alerts::*;
 pub use deadlines::*;
 pub use length::*;
 pub use limits::*;

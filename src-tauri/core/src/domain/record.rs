@@ -363,6 +363,8 @@ pub enum EntryKind {
     Closed,
     /// A deadline nudge or a snooze: on the record, but not activity.
     Nudge,
+    /// An alert from monitoring attached to the incident, or its resolution.
+    Alert,
 }
 
 impl EntryKind {
@@ -381,6 +383,7 @@ impl EntryKind {
             EntryKind::ActionItem => "action_item",
             EntryKind::Closed => "closed",
             EntryKind::Nudge => "nudge",
+            EntryKind::Alert => "alert",
         }
     }
 
@@ -399,6 +402,7 @@ impl EntryKind {
             EntryKind::ActionItem,
             EntryKind::Closed,
             EntryKind::Nudge,
+            EntryKind::Alert,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)

@@ -253,3 +253,12 @@ mod tests {
         );
     }
 }
+
+vocabulary! {
+    /// How loud an alert is, as the alerting tool put it.
+    Severity, "alert severity" {
+        Critical => "critical",
+        Warning => "warning",
+        Info => "info",
+    }
+}

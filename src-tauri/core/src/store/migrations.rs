@@ -27,6 +27,7 @@ const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(include_str!(
         "../../migrations/0004_settings.sql"
     ))],
+    &[Step::Sql(include_str!("../../migrations/0005_alerts.sql"))],
 ];
 
 /// The schema version this build writes.

@@ -42,7 +42,8 @@ stored_as_name!(
     Role,
     Channel,
     CommunicationState,
-    ActionState
+    ActionState,
+    Severity
 );
 
 impl ToSql for EntryKind {

@@ -46,7 +46,7 @@ struct Counters {
 
 pub struct Receiver {
     address: SocketAddr,
-    server: Arc<Server>,
+    server: Option<Arc<Server>>,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
     thread: Option<JoinHandle<()>>,
@@ -97,7 +97,7 @@ impl Receiver {
         tracing::info!(%address, "alert receiver listening");
         Ok(Receiver {
             address,
-            server,
+            server: Some(server),
             stop,
             counters,
             thread: Some(thread),
@@ -120,9 +120,19 @@ impl Receiver {
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        self.server.unblock();
+        if let Some(server) = &self.server {
+            server.unblock();
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        // The listening socket closes on the server's own accept thread, a
+        // moment after the server is dropped: wait (briefly) until the port
+        // is free, so a restart on the same port succeeds.
+        drop(self.server.take());
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while std::net::TcpListener::bind(self.address).is_err() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
         }
         tracing::info!(address = %self.address, "alert receiver stopped");
     }

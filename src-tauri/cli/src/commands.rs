@@ -27,7 +27,10 @@ pub enum CliError {
     Usage(String),
 }
 
-fn time(field: &'static str, text: Option<&str>) -> Result<Option<Timestamp>, DeskError> {
+pub(crate) fn time(
+    field: &'static str,
+    text: Option<&str>,
+) -> Result<Option<Timestamp>, DeskError> {
     text.map(|t| {
         Timestamp::parse(t)
             .map_err(|e| DeskError::invalid(field, format!("--{}: {e}", field.replace('_', "-"))))
@@ -321,6 +324,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 )
             })?;
         }
+        Command::Alert(args) => crate::alerts::send(&desk, &print, args)?,
+        Command::Alerts { all, command } => crate::alerts::inbox(&desk, &print, all, command)?,
+        Command::Intake(command) => crate::alerts::intake(&desk, &print, command)?,
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! A library, so that the app's own binary can also be `idesk` (the
 //! package installs `idesk` as a link to it: one copy of the PDF renderer).
 
+mod alerts;
 mod commands;
 mod output;
 
@@ -162,6 +163,97 @@ pub enum Command {
     Backups,
     /// Replace the database's contents with a backup (the current state is backed up first).
     Restore { file: PathBuf },
+    /// Send an alert to the inbox (for scripts and cron jobs); repeats with the same
+    /// fingerprint are grouped, --resolved resolves it.
+    Alert(AlertArgs),
+    /// The alert inbox (resolved alerts marked; --all adds dismissed ones).
+    Alerts {
+        #[arg(long)]
+        all: bool,
+        #[command(subcommand)]
+        command: Option<AlertsCommand>,
+    },
+    /// The local webhook receiver for monitoring tools (the open app follows within a second).
+    #[command(subcommand)]
+    Intake(IntakeCommand),
+}
+
+#[derive(Args)]
+pub struct AlertArgs {
+    /// Who raises it (a tool or script name); notifications can be muted per source.
+    #[arg(long)]
+    pub source: String,
+    #[arg(long)]
+    pub service: String,
+    #[arg(long)]
+    pub summary: String,
+    /// critical, warning (default) or info.
+    #[arg(long, default_value = "warning")]
+    pub severity: String,
+    /// Alerts with the same source and fingerprint are one alert (default: service + summary).
+    #[arg(long)]
+    pub fingerprint: Option<String>,
+    /// Where to look (http or https).
+    #[arg(long)]
+    pub link: Option<String>,
+    /// When the problem started (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub started_at: Option<String>,
+    /// From a synthetic check (a robot user) rather than monitoring.
+    #[arg(long)]
+    pub synthetic: bool,
+    /// The problem is over.
+    #[arg(long)]
+    pub resolved: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AlertsCommand {
+    /// Declare an incident from an alert (title, kind, level, start suggested from it).
+    Declare {
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        level: Option<String>,
+    },
+    /// Attach an alert to an open incident (it goes on the incident's timeline).
+    Attach {
+        id: String,
+        reference: String,
+    },
+    /// Take an alert off the inbox (it comes back if it fires again).
+    Dismiss {
+        id: String,
+    },
+    /// No desktop notifications for this source's alerts (they still reach the inbox).
+    Mute {
+        source: String,
+    },
+    Unmute {
+        source: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum IntakeCommand {
+    /// Show the receiver's settings and the addresses to give your tools.
+    Show,
+    /// Switch the receiver on.
+    Enable {
+        #[arg(long)]
+        port: Option<u16>,
+        /// The secret the tools send (default: the stored one, made at first use).
+        #[arg(long)]
+        token: Option<String>,
+        /// Listen on another address than 127.0.0.1 (reachable from other machines!).
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Switch the receiver off.
+    Disable,
 }
 
 #[derive(Args)]

@@ -3,8 +3,10 @@
 //! No business rules live here.
 
 mod about;
+mod alerts;
 mod background;
 mod commands;
+mod intake;
 mod launch;
 mod logging;
 mod notifier;
@@ -27,6 +29,7 @@ pub fn with_commands<R: tauri::Runtime>(
         .manage(state)
         .manage(updates::Updates::default())
         .manage(launch::FirstLaunch::from_args())
+        .manage(intake::Intake::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_incidents,
@@ -76,6 +79,14 @@ pub fn with_commands<R: tauri::Runtime>(
             updates::restart_app,
             updates::found_update,
             launch::launch_request,
+            alerts::list_alerts,
+            alerts::alert_suggestion,
+            alerts::declare_from_alert,
+            alerts::attach_alert,
+            alerts::dismiss_alert,
+            alerts::mute_source,
+            intake::intake_status,
+            intake::save_intake_settings,
         ])
 }
 
@@ -119,9 +130,11 @@ pub fn run() -> ExitCode {
                 if let Err(error) = tray::create(app.handle()) {
                     tracing::warn!(%error, "no tray icon");
                 }
-                let notifier = notifier::Notifier::new(notification_icon(app.handle()));
+                let notifier =
+                    std::sync::Arc::new(notifier::Notifier::new(notification_icon(app.handle())));
                 updates::check_at_startup(app.handle().clone(), &desk);
-                scheduler::start(app.handle().clone(), desk, std::sync::Arc::new(notifier));
+                intake::watch(app.handle().clone(), desk.clone(), notifier.clone());
+                scheduler::start(app.handle().clone(), desk, notifier);
             }
             Ok(())
         })

@@ -176,3 +176,57 @@ fn close_notification(id: u32) {
         tracing::debug!(%error, id, "could not close a notification");
     }
 }
+
+impl Notifier {
+    /// Tells of a new alert; `on_open` runs when the user clicks it.
+    /// Err when no notification server answered (the inbox shows it anyway).
+    pub fn show_alert(
+        &self,
+        alert: &incident_core::desk::Alert,
+        on_open: impl FnOnce() + Send + 'static,
+    ) -> Result<(), String> {
+        let urgency = match alert.severity {
+            incident_core::domain::Severity::Critical => Urgency::Critical,
+            _ => Urgency::Normal,
+        };
+        let summary = format!("Alert: {}", alert.service);
+        let body = format!("{} · {}: {}", alert.source, alert.severity, alert.summary);
+        let icon = self.icon.clone();
+        let (shown_tx, shown_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        std::thread::Builder::new()
+            .name("alert-notification".into())
+            .spawn(move || {
+                let mut notification = Notification::new();
+                notification
+                    .appname(APP_NAME)
+                    .summary(&summary)
+                    .body(&body)
+                    .urgency(urgency)
+                    .hint(Hint::DesktopEntry("incident-desk".into()))
+                    .action("default", "Open the inbox")
+                    .action(ACTION_OPEN, "Open the inbox");
+                if let Some(icon) = &icon {
+                    notification.icon(&icon.to_string_lossy());
+                }
+                match notification.show() {
+                    Ok(handle) => {
+                        let _ = shown_tx.send(Ok(()));
+                        let mut opened = false;
+                        handle.wait_for_action(|action| {
+                            opened = matches!(action, ACTION_OPEN | "default");
+                        });
+                        if opened {
+                            on_open();
+                        }
+                    }
+                    Err(error) => {
+                        let _ = shown_tx.send(Err(error.to_string()));
+                    }
+                }
+            })
+            .map_err(|error| format!("cannot start a notification thread: {error}"))?;
+        shown_rx
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap_or_else(|_| Err("the notification server did not answer in 5 s".into()))
+    }
+}

@@ -9,7 +9,7 @@ use crate::desk::{
 };
 use crate::domain::*;
 use crate::error::{ErrorCode, ErrorPayload};
-use crate::intake::IntakeSettings;
+use crate::intake::{IntakeSettings, IntakeStatus, ReceiverStats};
 use crate::launch::LaunchRequest;
 use crate::model::*;
 use crate::publish::WebhookFormat;
@@ -81,6 +81,8 @@ pub fn typescript() -> String {
         AlertReceipt::decl(&cfg),
         AlertSuggestion::decl(&cfg),
         IntakeSettings::decl(&cfg),
+        ReceiverStats::decl(&cfg),
+        IntakeStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.\n",

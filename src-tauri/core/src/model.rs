@@ -45,6 +45,10 @@ pub struct BoardRow {
     pub next_update_due: Option<Timestamp>,
     /// How many deadlines are overdue or stalled.
     pub overdue: i64,
+    /// Alerts attached to the incident, and how many of them still fire:
+    /// all resolved is a hint that the fix worked.
+    pub alerts: i64,
+    pub alerts_firing: i64,
 }
 
 /// Durations teams track, in whole seconds; null when a time is missing.

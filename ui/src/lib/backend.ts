@@ -6,6 +6,8 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   ActionItem,
   ActionState,
+  Alert,
+  AlertSuggestion,
   AppInfo,
   AppSettings,
   BoardRow,
@@ -22,6 +24,8 @@ import type {
   ErrorPayload,
   IncidentDetail,
   IncidentRecord,
+  IntakeSettings,
+  IntakeStatus,
   LaunchRequest,
   Level,
   MessageLength,
@@ -107,6 +111,18 @@ export interface Backend {
     format: WebhookFormat,
     timeoutSecs: number,
   ): Promise<ChannelSettings>;
+  /** The alert inbox; `all` adds dismissed alerts. */
+  listAlerts(all?: boolean): Promise<Alert[]>;
+  alertSuggestion(id: string): Promise<AlertSuggestion>;
+  declareFromAlert(id: string, input: Declaration): Promise<IncidentRecord>;
+  attachAlert(id: string, reference: string): Promise<TimelineEntry>;
+  dismissAlert(id: string): Promise<Alert>;
+  /** Resolves with the muted sources. */
+  muteSource(source: string, muted: boolean): Promise<string[]>;
+  intakeStatus(): Promise<IntakeStatus>;
+  saveIntakeSettings(settings: IntakeSettings): Promise<IntakeSettings>;
+  /** A new-alert notification was clicked. */
+  onShowAlerts(handler: () => void): Promise<() => void>;
   settings(): Promise<AppSettings>;
   saveSettings(settings: AppSettings): Promise<AppSettings>;
   diagnostics(): Promise<Diagnostics>;
@@ -146,6 +162,7 @@ export const LAUNCH_EVENT = "desk-launch";
 export const UPDATE_AVAILABLE_EVENT = "update-available";
 export const UPDATE_PROGRESS_EVENT = "update-progress";
 export const CHECK_UPDATES_EVENT = "desk-check-updates";
+export const SHOW_ALERTS_EVENT = "desk-show-alerts";
 
 /** A failed command, with the core's machine-readable code. */
 export class BackendError extends Error {
@@ -283,6 +300,15 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
       command<string | null>("export_review", { reference, format }),
     setWebhook: (channel, url, format, timeoutSecs) =>
       command<ChannelSettings>("set_webhook", { channel, url, format, timeoutSecs }),
+    listAlerts: (all = false) => command<Alert[]>("list_alerts", { all }),
+    alertSuggestion: (id) => command<AlertSuggestion>("alert_suggestion", { id }),
+    declareFromAlert: (id, input) => command<IncidentRecord>("declare_from_alert", { id, input }),
+    attachAlert: (id, reference) => command<TimelineEntry>("attach_alert", { id, reference }),
+    dismissAlert: (id) => command<Alert>("dismiss_alert", { id }),
+    muteSource: (source, muted) => command<string[]>("mute_source", { source, muted }),
+    intakeStatus: () => command<IntakeStatus>("intake_status"),
+    saveIntakeSettings: (settings) => command<IntakeSettings>("save_intake_settings", { settings }),
+    onShowAlerts: (handler) => subscribe<null>(SHOW_ALERTS_EVENT, () => handler()),
     settings: () => command<AppSettings>("get_settings"),
     saveSettings: (settings) => command<AppSettings>("save_settings", { settings }),
     diagnostics: () => command<Diagnostics>("diagnostics"),

@@ -264,7 +264,12 @@ next_update_due: Timestamp | null,
 /**
  * How many deadlines are overdue or stalled.
  */
-overdue: number, };
+overdue: number, 
+/**
+ * Alerts attached to the incident, and how many of them still fire:
+ * all resolved is a hint that the fix worked.
+ */
+alerts: number, alerts_firing: number, };
 
 export type Metrics = { time_to_detect: number | null, time_to_acknowledge: number | null, time_to_first_update: number | null, time_to_mitigate: number | null, time_to_resolve: number | null, };
 
@@ -412,3 +417,23 @@ rate_per_second: number,
  * Largest body accepted, in bytes.
  */
 max_body_bytes: number, };
+
+export type ReceiverStats = { accepted: number, refused: number, rate_limited: number, };
+
+export type IntakeStatus = { settings: IntakeSettings, 
+/**
+ * Where it listens now, when it does.
+ */
+listening: string | null, 
+/**
+ * Why it is not listening although switched on (e.g. the port is taken).
+ */
+error: string | null, 
+/**
+ * Reachable from other machines (the window warns).
+ */
+exposed: boolean, stats: ReceiverStats, 
+/**
+ * Sources whose alerts make no notification.
+ */
+muted: Array<string>, };

@@ -23,6 +23,8 @@ function row(partial: Partial<BoardRow>): BoardRow {
     deadlines: [],
     next_update_due: null,
     overdue: 0,
+    alerts: 0,
+    alerts_firing: 0,
     ...partial,
   };
 }

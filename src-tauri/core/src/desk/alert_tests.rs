@@ -144,7 +144,10 @@ fn declaring_from_an_alert_carries_it_onto_the_timeline() -> TestResult {
         "a refused declaration left an incident"
     );
 
-    // Its resolution is noted on the incident.
+    let row = &desk.list_incidents(false)?[0];
+    assert_eq!((row.alerts, row.alerts_firing), (1, 1));
+
+    // Its resolution is noted on the incident, and the board shows all resolved.
     let mut resolved = checkout("fp1");
     resolved.resolved = true;
     desk.receive_alerts(vec![resolved])?;
@@ -155,6 +158,8 @@ fn declaring_from_an_alert_carries_it_onto_the_timeline() -> TestResult {
             .iter()
             .any(|e| e.text.starts_with("Alert resolved:"))
     );
+    let row = &desk.list_incidents(false)?[0];
+    assert_eq!((row.alerts, row.alerts_firing), (1, 0));
     Ok(())
 }
 

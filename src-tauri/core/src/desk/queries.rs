@@ -28,7 +28,10 @@ SELECT i.id, i.seq, i.title, i.kind, i.level, l.rank, i.status,
          AS first_public_update,
        (SELECT max(c.sent_at) FROM communications c
          WHERE c.incident_id = i.id AND c.state = 'sent' AND c.channel IN ('status_page', 'social', 'email'))
-         AS last_public_update
+         AS last_public_update,
+       (SELECT count(*) FROM alerts a WHERE a.incident_id = i.id) AS alerts,
+       (SELECT count(*) FROM alerts a WHERE a.incident_id = i.id AND a.resolved_at IS NULL)
+         AS alerts_firing
   FROM incidents i JOIN levels l ON l.name = i.level
  WHERE i.closed_at IS NULL OR ?1
  ORDER BY i.closed_at IS NOT NULL, l.rank, i.started_at, i.seq";
@@ -64,6 +67,8 @@ impl Desk {
                     next_update_due: None,
                     deadlines: Vec::new(),
                     overdue: 0,
+                    alerts: row.get(17)?,
+                    alerts_firing: row.get(18)?,
                 },
                 states.unwrap_or_default(),
                 row.get::<_, Option<Timestamp>>(15)?,

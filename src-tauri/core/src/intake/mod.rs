@@ -7,7 +7,7 @@ mod settings;
 
 pub use formats::{Format, PayloadError, parse};
 pub use server::{IntakeLimits, Receiver, ReceiverStats};
-pub use settings::{DEFAULT_INTAKE_PORT, IntakeSettings};
+pub use settings::{DEFAULT_INTAKE_PORT, IntakeSettings, IntakeStatus, new_token};
 
 #[cfg(test)]
 mod tests;

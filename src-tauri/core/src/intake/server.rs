@@ -30,7 +30,9 @@ pub struct IntakeLimits {
 }
 
 /// Counts since the receiver started (shown in Settings, used by the bench).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 pub struct ReceiverStats {
     pub accepted: u64,
     pub refused: u64,

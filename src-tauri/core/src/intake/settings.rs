@@ -87,6 +87,21 @@ pub fn new_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// What Settings shows about the receiver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IntakeStatus {
+    pub settings: IntakeSettings,
+    /// Where it listens now, when it does.
+    pub listening: Option<String>,
+    /// Why it is not listening although switched on (e.g. the port is taken).
+    pub error: Option<String>,
+    /// Reachable from other machines (the window warns).
+    pub exposed: bool,
+    pub stats: super::ReceiverStats,
+    /// Sources whose alerts make no notification.
+    pub muted: Vec<String>,
+}
+
 const KEY: &str = "intake";
 
 impl Desk {

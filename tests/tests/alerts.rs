@@ -1,0 +1,196 @@
+//! Alerts from monitoring in the real window: `idesk intake enable` switches
+//! the open app's receiver on, an Alertmanager payload arrives over HTTP,
+//! the alert shows in the inbox (and as a notification), the commander
+//! declares an incident from it, and the incident's timeline carries it.
+
+use e2e::{Session, SessionOptions, workspace_root};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const WAIT: Duration = Duration::from_secs(15);
+const TOKEN: &str = "e2e-token-0123456789abcdef";
+
+fn fixture(name: &str) -> Result<Vec<u8>, std::io::Error> {
+    std::fs::read(workspace_root().join(format!("src-tauri/core/tests/fixtures/alerts/{name}")))
+}
+
+/// One HTTP/1.1 request to the receiver; returns the status code.
+fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Result<u16, std::io::Error> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(body)?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0))
+}
+
+fn free_port() -> Result<u16, std::io::Error> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResult {
+    let options = SessionOptions {
+        notifications: true,
+        ..SessionOptions::default()
+    };
+    let session = Session::start_with("alerts", options).await?;
+    session.wait_for("[data-testid=board-empty]", WAIT).await?;
+
+    // Switched on from a terminal: the open app starts listening.
+    let port = free_port()?;
+    let out = session.idesk(&[
+        "intake",
+        "enable",
+        "--port",
+        &port.to_string(),
+        "--token",
+        TOKEN,
+    ])?;
+    assert!(out.status.success(), "{out:?}");
+    let deadline = Instant::now() + WAIT;
+    while request(port, "GET", "/health", b"").unwrap_or(0) != 200 {
+        if Instant::now() > deadline {
+            return Err("the app did not start its receiver after `idesk intake enable`".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let status = request(
+        port,
+        "POST",
+        "/alerts",
+        &fixture("alertmanager-firing.json")?,
+    )?;
+    assert_eq!(status, 202);
+    let row = "[data-testid=alert-row][data-fingerprint=\"6f1e2c3a9b0d4e71\"]";
+    session
+        .wait_for_text(row, "Checkout 5xx above 5% for 5 minutes", WAIT)
+        .await?;
+    session
+        .wait_for_text("[data-testid=alert-count]", "2 firing", WAIT)
+        .await?;
+    session.screenshot("alert-inbox").await?;
+
+    // A desktop notification told of it.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let received = session
+            .notifications
+            .as_ref()
+            .map(|daemon| daemon.received())
+            .unwrap_or_default();
+        if received.iter().any(|n| n.summary == "Alert: checkout") {
+            let critical = received
+                .iter()
+                .find(|n| n.summary == "Alert: checkout" && n.body.contains("5xx"))
+                .ok_or("no notification for the 5xx alert")?;
+            assert_eq!(critical.urgency, "CRITICAL");
+            assert_eq!(critical.appname, "Incident Desk");
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no alert notification: {received:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Declare from it: the form starts from the alert.
+    session
+        .wait_for(&format!("{row} [data-testid=alert-declare]"), WAIT)
+        .await?
+        .click()
+        .await?;
+    session
+        .wait_for("[data-testid=declare-from-alert]", WAIT)
+        .await?;
+    let title = session
+        .wait_for_value(
+            "[data-testid=declare-title]",
+            "checkout: Checkout 5xx above 5% for 5 minutes",
+            WAIT,
+        )
+        .await?;
+    assert_eq!(title, "checkout: Checkout 5xx above 5% for 5 minutes");
+    assert_eq!(
+        session
+            .attr("[data-testid=declare-level]", "value")
+            .await?
+            .as_deref(),
+        Some("L1")
+    );
+    session
+        .wait_for("[data-testid=declare-submit]", WAIT)
+        .await?
+        .click()
+        .await?;
+    session
+        .wait_for("[data-testid=incident-room][data-ref=\"INC-1\"]", WAIT)
+        .await?;
+
+    let shown = session.idesk(&["show", "INC-1", "--json"])?;
+    assert!(shown.status.success(), "{shown:?}");
+    let detail: serde_json::Value = serde_json::from_slice(&shown.stdout)?;
+    assert_eq!(detail["source"], "monitoring");
+    assert_eq!(detail["started_at"], "2026-11-30T09:12:00.000Z");
+    let timeline = detail["timeline"].as_array().ok_or("no timeline")?;
+    let alert = timeline
+        .iter()
+        .find(|e| e["kind"] == "alert")
+        .ok_or("the alert is not on the timeline")?;
+    let text = alert["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Checkout 5xx above 5%"), "{text}");
+    assert!(
+        text.contains("http://prometheus.internal:9090/graph"),
+        "{text}"
+    );
+
+    // The board shows the incident's alert firing, then all resolved.
+    session.keys("\u{e00c}").await?;
+    session
+        .wait_for_text("[data-testid=incident-alerts]", "1 alert firing", WAIT)
+        .await?;
+    let status = request(
+        port,
+        "POST",
+        "/alerts/alertmanager",
+        &fixture("alertmanager-resolved.json")?,
+    )?;
+    assert_eq!(status, 202);
+    session
+        .wait_for_text(
+            "[data-testid=incident-alerts]",
+            "all 1 alert resolved",
+            WAIT,
+        )
+        .await?;
+    session.screenshot("alert-resolved").await?;
+
+    // Switched off from a terminal: the app stops listening.
+    let out = session.idesk(&["intake", "disable"])?;
+    assert!(out.status.success(), "{out:?}");
+    let deadline = Instant::now() + WAIT;
+    while request(port, "GET", "/health", b"").is_ok() {
+        if Instant::now() > deadline {
+            return Err("the receiver still answers after `idesk intake disable`".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.close().await?;
+    Ok(())
+}

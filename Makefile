@@ -81,6 +81,7 @@ bench: ui
 	cargo build --release -p incident-desk -p incident-core --bins
 	cargo run --release -p incident-desk-e2e --bin board-bench
 	cargo run --release -p incident-desk-e2e --bin nudge-bench
+	cargo run --release -p incident-desk-e2e --bin alert-bench
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings

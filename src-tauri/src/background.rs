@@ -42,7 +42,11 @@ pub fn forward_changes<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
         .spawn(move || {
             loop {
                 match events.recv_timeout(FALLBACK_POLL) {
-                    Ok(event) => emit(&app, &event),
+                    Ok(event) => {
+                        for event in with_pending(event, &events) {
+                            emit(&app, &event);
+                        }
+                    }
                     Err(RecvTimeoutError::Timeout) => {
                         check(&desk);
                     }
@@ -53,6 +57,22 @@ pub fn forward_changes<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
     if let Err(error) = spawned {
         tracing::error!(%error, "could not start the change forwarder; the window will not refresh live");
     }
+}
+
+/// The event and whatever else is already waiting, each once: a burst of
+/// writes (a flood of alerts) reaches the window as a few events, not
+/// thousands.
+fn with_pending(
+    first: ChangeEvent,
+    events: &std::sync::mpsc::Receiver<ChangeEvent>,
+) -> Vec<ChangeEvent> {
+    let mut batch = vec![first];
+    while let Ok(next) = events.try_recv() {
+        if !batch.contains(&next) {
+            batch.push(next);
+        }
+    }
+    batch
 }
 
 /// Publishes `External` on the desk's channel when another process committed.

@@ -161,6 +161,8 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     );
 
     // The board shows the incident's alert firing, then all resolved.
+    // Esc leaves the field the room focused, then the room.
+    session.keys("\u{e00c}").await?;
     session.keys("\u{e00c}").await?;
     session
         .wait_for_text("[data-testid=incident-alerts]", "1 alert firing", WAIT)

@@ -183,6 +183,37 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
         .await?;
     session.screenshot("alert-resolved").await?;
 
+    // Settings shows where it listens and what it took.
+    session
+        .wait_for("[data-testid=nav-settings]", WAIT)
+        .await?
+        .click()
+        .await?;
+    session
+        .wait_for_text(
+            "[data-testid=intake-status]",
+            &format!("Listening on http://127.0.0.1:{port}/alerts"),
+            WAIT,
+        )
+        .await?;
+    let shown = session.text("[data-testid=intake-status]").await?;
+    assert!(shown.contains("2 accepted"), "{shown}");
+    assert_eq!(
+        session
+            .attr("[data-testid=intake-token]", "value")
+            .await?
+            .as_deref(),
+        Some(TOKEN)
+    );
+    session
+        .client
+        .execute(
+            "document.querySelector('[data-testid=intake-settings]').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await?;
+    session.screenshot("intake-settings").await?;
+
     // Switched off from a terminal: the app stops listening.
     let out = session.idesk(&["intake", "disable"])?;
     assert!(out.status.success(), "{out:?}");

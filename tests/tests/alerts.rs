@@ -19,11 +19,21 @@ fn fixture(name: &str) -> Result<Vec<u8>, std::io::Error> {
 
 /// One HTTP/1.1 request to the receiver; returns the status code.
 fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Result<u16, std::io::Error> {
+    request_with(port, method, path, body, TOKEN)
+}
+
+fn request_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    token: &str,
+) -> Result<u16, std::io::Error> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
@@ -70,6 +80,16 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // A wrong token is refused, and the log says so without either secret.
+    let status = request_with(
+        port,
+        "POST",
+        "/alerts?token=query-secret-never-logged",
+        &fixture("alertmanager-firing.json")?,
+        "header-secret-never-logged",
+    )?;
+    assert_eq!(status, 401);
 
     let status = request(
         port,
@@ -183,6 +203,53 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
         .await?;
     session.screenshot("alert-resolved").await?;
 
+    // The other alert is attached to the incident from the inbox.
+    let latency = "[data-testid=alert-row][data-fingerprint=\"a7c40b22de9f1035\"]";
+    session
+        .wait_for(&format!("{latency} [data-testid=alert-attach]"), WAIT)
+        .await?
+        .click()
+        .await?;
+    session
+        .wait_for(&format!("{latency} [data-testid=alert-attach-to]"), WAIT)
+        .await?
+        .select_by_value("INC-1")
+        .await?;
+    session.wait_for_text(latency, "INC-1", WAIT).await?;
+    let shown = session.idesk(&["show", "INC-1", "--json"])?;
+    let detail: serde_json::Value = serde_json::from_slice(&shown.stdout)?;
+    let alert_entries = detail["timeline"]
+        .as_array()
+        .map(|t| t.iter().filter(|e| e["kind"] == "alert").count())
+        .unwrap_or(0);
+    // Declared-from, resolved, attached.
+    assert_eq!(alert_entries, 3, "{detail}");
+
+    // A muted source reaches the inbox without a notification.
+    let out = session.idesk(&["alerts", "mute", "grafana"])?;
+    assert!(out.status.success(), "{out:?}");
+    let status = request(port, "POST", "/alerts", &fixture("grafana-firing.json")?)?;
+    assert_eq!(status, 202);
+    session
+        .wait_for_text(
+            "[data-testid=alert-row][data-source=grafana]",
+            "Disk usage on postgres-primary",
+            WAIT,
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let received = session
+        .notifications
+        .as_ref()
+        .map(|daemon| daemon.received())
+        .unwrap_or_default();
+    assert!(
+        !received
+            .iter()
+            .any(|n| n.summary.contains("postgres-primary")),
+        "a muted source notified: {received:?}"
+    );
+
     // Settings shows where it listens and what it took.
     session
         .wait_for("[data-testid=nav-settings]", WAIT)
@@ -197,7 +264,8 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
         )
         .await?;
     let shown = session.text("[data-testid=intake-status]").await?;
-    assert!(shown.contains("2 accepted"), "{shown}");
+    assert!(shown.contains("3 accepted"), "{shown}");
+    assert!(shown.contains("1 refused"), "{shown}");
     assert_eq!(
         session
             .attr("[data-testid=intake-token]", "value")
@@ -224,6 +292,13 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let logs: String = std::fs::read_dir(&session.log_dir)?
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+        .collect();
+    assert!(logs.contains("missing or wrong token"), "{logs}");
+    assert!(!logs.contains("never-logged"), "a secret reached the log");
+    assert!(!logs.contains(TOKEN), "the token reached the log");
     session.close().await?;
     Ok(())
 }

@@ -217,7 +217,7 @@ fn label_fingerprint(labels: &Map<String, Value>) -> Option<String> {
 fn checkly(object: &Map<String, Value>) -> Result<Vec<AlertInput>, PayloadError> {
     let alert_type = first_text(object, &["alertType", "ALERT_TYPE", "message"]).unwrap_or("");
     let (severity, resolved) = match alert_type.to_ascii_uppercase().as_str() {
-        "ALERT_FAILURE" | "ALERT_FAILURE_REMAIN" => (Severity::Critical, false),
+        "ALERT_FAILURE" | "ALERT_FAIL" | "ALERT_FAILURE_REMAIN" => (Severity::Critical, false),
         "ALERT_DEGRADED" | "ALERT_DEGRADED_REMAIN" | "ALERT_DEGRADED_FAILURE" => {
             (Severity::Warning, false)
         }

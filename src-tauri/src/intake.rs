@@ -10,6 +10,7 @@ use incident_core::model::ChangeEvent;
 use incident_core::{Desk, ErrorPayload};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 /// The event asking the window to show the alert inbox (a notification's click).
@@ -117,17 +118,101 @@ fn start<R: Runtime>(
     })
 }
 
-/// A notification per alert that is new (or firing again), unless muted.
+/// At most this many alerts are announced one by one per window; the rest
+/// are counted and announced in one notification (a flood must not bury
+/// the desktop under notifications).
+const ANNOUNCE_BUDGET: usize = 5;
+const ANNOUNCE_WINDOW: Duration = Duration::from_secs(10);
+
+/// How many notifications the current window has used, and how many alerts it held back.
+struct Pace {
+    window_start: Instant,
+    shown: usize,
+    held: usize,
+}
+
+static PACE: Mutex<Option<Pace>> = Mutex::new(None);
+
+/// Splits `news` into what to show now and how many held-back alerts (of an
+/// earlier window) to announce in one summary first; the third value is
+/// true when this call started holding back (a summary is then due at the
+/// window's end even if nothing else arrives).
+fn pace(news: usize, now: Instant) -> (usize, usize, bool) {
+    let mut guard = PACE.lock().unwrap_or_else(|p| p.into_inner());
+    let pace = guard.get_or_insert(Pace {
+        window_start: now,
+        shown: 0,
+        held: 0,
+    });
+    let mut summary = 0;
+    if now.duration_since(pace.window_start) >= ANNOUNCE_WINDOW {
+        summary = pace.held;
+        *pace = Pace {
+            window_start: now,
+            shown: 0,
+            held: 0,
+        };
+    }
+    let show = news.min(ANNOUNCE_BUDGET.saturating_sub(pace.shown));
+    let started_holding = pace.held == 0 && news > show;
+    pace.shown += show;
+    pace.held += news - show;
+    (show, summary, started_holding)
+}
+
+/// The alerts held back so far (they are announced now, by the caller).
+fn take_held() -> usize {
+    let mut guard = PACE.lock().unwrap_or_else(|p| p.into_inner());
+    guard
+        .as_mut()
+        .map_or(0, |pace| std::mem::take(&mut pace.held))
+}
+
+/// A notification per alert that is new (or firing again), unless muted,
+/// paced; shown from another thread, so a slow notification server never
+/// delays the answer to the monitoring tool.
 fn announce<R: Runtime>(app: &AppHandle<R>, notifier: &Arc<Notifier>, receipts: &[AlertReceipt]) {
-    for receipt in receipts.iter().filter(|r| r.fired && !r.alert.muted) {
-        let app = app.clone();
-        let shown = notifier.show_alert(&receipt.alert, move || {
+    let news: Vec<_> = receipts
+        .iter()
+        .filter(|r| r.fired && !r.alert.muted)
+        .map(|r| r.alert.clone())
+        .collect();
+    if news.is_empty() {
+        return;
+    }
+    let (show, summary, started_holding) = pace(news.len(), Instant::now());
+    let (app, notifier) = (app.clone(), Arc::clone(notifier));
+    let open = move |app: AppHandle<R>| {
+        move || {
             crate::launch::focus_main_window(&app);
             let _ = app.emit(SHOW_ALERTS_EVENT, ());
-        });
-        if let Err(error) = shown {
-            tracing::debug!(%error, "alert shown in the inbox only");
         }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("alert-announce".into())
+        .spawn(move || {
+            if summary > 0
+                && let Err(error) = notifier.show_alert_summary(summary, open(app.clone()))
+            {
+                tracing::debug!(%error, "held-back alerts shown in the inbox only");
+            }
+            for alert in news.iter().take(show) {
+                if let Err(error) = notifier.show_alert(alert, open(app.clone())) {
+                    tracing::debug!(%error, "alert shown in the inbox only");
+                }
+            }
+            if started_holding {
+                std::thread::sleep(ANNOUNCE_WINDOW);
+                let held = take_held();
+                if held > 0
+                    && let Err(error) = notifier.show_alert_summary(held, open(app.clone()))
+                {
+                    tracing::debug!(%error, "held-back alerts shown in the inbox only");
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "could not announce new alerts");
     }
 }
 
@@ -169,4 +254,24 @@ pub(crate) async fn save_intake_settings(
         .desk()?
         .save_intake_settings(settings)
         .map_err(|e| e.payload())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_is_announced_by_five_then_one_summary() {
+        let start = Instant::now();
+        assert_eq!(pace(3, start), (3, 0, false));
+        // Holding back starts: a summary is due at the window's end.
+        assert_eq!(pace(40, start + Duration::from_secs(1)), (2, 0, true));
+        assert_eq!(pace(1, start + Duration::from_secs(2)), (0, 0, false));
+        // Whatever the timer has not taken opens the next window's summary.
+        let later = start + ANNOUNCE_WINDOW + Duration::from_secs(1);
+        assert_eq!(pace(1, later), (1, 39, false));
+        assert_eq!(pace(9, later + Duration::from_secs(1)), (4, 0, true));
+        assert_eq!(take_held(), 5);
+        assert_eq!(take_held(), 0);
+    }
 }

@@ -189,8 +189,35 @@ impl Notifier {
             incident_core::domain::Severity::Critical => Urgency::Critical,
             _ => Urgency::Normal,
         };
-        let summary = format!("Alert: {}", alert.service);
-        let body = format!("{} · {}: {}", alert.source, alert.severity, alert.summary);
+        self.show_simple(
+            format!("Alert: {}", alert.service),
+            format!("{} · {}: {}", alert.source, alert.severity, alert.summary),
+            urgency,
+            on_open,
+        )
+    }
+
+    /// One notification for alerts that were not announced one by one.
+    pub fn show_alert_summary(
+        &self,
+        count: usize,
+        on_open: impl FnOnce() + Send + 'static,
+    ) -> Result<(), String> {
+        self.show_simple(
+            format!("{count} more new alerts"),
+            "Too many to announce one by one: see the alert inbox.".to_owned(),
+            Urgency::Normal,
+            on_open,
+        )
+    }
+
+    fn show_simple(
+        &self,
+        summary: String,
+        body: String,
+        urgency: Urgency,
+        on_open: impl FnOnce() + Send + 'static,
+    ) -> Result<(), String> {
         let icon = self.icon.clone();
         let (shown_tx, shown_rx) = std::sync::mpsc::channel::<Result<(), String>>();
         std::thread::Builder::new()

@@ -21,9 +21,19 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let app = window.app_handle().clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(SETTLE).await;
-        if GENERATION.load(Ordering::SeqCst) == mine
-            && let Err(error) = app.save_window_state(StateFlags::all())
-        {
+        if GENERATION.load(Ordering::SeqCst) != mine {
+            return;
+        }
+        // On the main thread: saving holds the plugin's lock while it asks
+        // the window for its geometry, and the window's own events take the
+        // same lock on the main thread — from another thread that deadlocks.
+        let handle = app.clone();
+        let scheduled = app.run_on_main_thread(move || {
+            if let Err(error) = handle.save_window_state(StateFlags::all()) {
+                tracing::warn!(%error, "could not remember the window's geometry");
+            }
+        });
+        if let Err(error) = scheduled {
             tracing::warn!(%error, "could not remember the window's geometry");
         }
     });

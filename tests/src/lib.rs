@@ -21,6 +21,6 @@ pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};
 pub use error::HarnessError;
 pub use notifications::Received;
 pub use process::pid_is_alive;
-pub use session::{Session, SessionOptions};
+pub use session::{Session, SessionOptions, within};
 
 pub type Result<T, E = HarnessError> = std::result::Result<T, E>;

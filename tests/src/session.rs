@@ -70,7 +70,8 @@ impl SessionPids {
     }
 }
 
-async fn within<T>(what: &str, limit: Duration, fut: impl Future<Output = T>) -> Result<T> {
+/// Awaits `fut` for at most `limit`: no WebDriver call may hang a test.
+pub async fn within<T>(what: &str, limit: Duration, fut: impl Future<Output = T>) -> Result<T> {
     tokio::time::timeout(limit, fut)
         .await
         .map_err(|_| HarnessError::Timeout {
@@ -192,19 +193,25 @@ impl Session {
 
     /// Waits (up to `limit`) for an element matching `css`.
     pub async fn wait_for(&self, css: &str, limit: Duration) -> Result<Element> {
-        self.client
-            .wait()
-            .at_most(limit)
-            .every(Duration::from_millis(50))
-            .for_element(Locator::Css(css))
-            .await
-            .map_err(|error| match error {
-                fantoccini::error::CmdError::WaitTimeout => HarnessError::Timeout {
-                    what: format!("element `{css}`"),
-                    seconds: limit.as_secs_f64(),
-                },
-                other => other.into(),
-            })
+        // fantoccini's wait checks its limit between requests only: a window
+        // that stops answering would hang it, so the whole wait is bounded too.
+        within(
+            &format!("element `{css}` (the window stopped answering)"),
+            limit + Duration::from_secs(10),
+            self.client
+                .wait()
+                .at_most(limit)
+                .every(Duration::from_millis(50))
+                .for_element(Locator::Css(css)),
+        )
+        .await?
+        .map_err(|error| match error {
+            fantoccini::error::CmdError::WaitTimeout => HarnessError::Timeout {
+                what: format!("element `{css}`"),
+                seconds: limit.as_secs_f64(),
+            },
+            other => other.into(),
+        })
     }
 
     /// The visible text of the first element matching `css` (waits up to 10 s).
@@ -380,6 +387,13 @@ impl Session {
         )
         .await??;
         Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Clicks the first element matching `css` (waits up to 15 s for it, 10 s for the click).
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let element = self.wait_for(css, Duration::from_secs(15)).await?;
+        within("a click", Duration::from_secs(10), element.click()).await??;
+        Ok(())
     }
 
     /// The value of attribute `name` on the first element matching `css`.

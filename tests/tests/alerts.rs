@@ -3,7 +3,7 @@
 //! the alert shows in the inbox (and as a notification), the commander
 //! declares an incident from it, and the incident's timeline carries it.
 
-use e2e::{Session, SessionOptions, workspace_root};
+use e2e::{Session, SessionOptions, within, workspace_root};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -132,9 +132,7 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
 
     // Declare from it: the form starts from the alert.
     session
-        .wait_for(&format!("{row} [data-testid=alert-declare]"), WAIT)
-        .await?
-        .click()
+        .click(&format!("{row} [data-testid=alert-declare]"))
         .await?;
     session
         .wait_for("[data-testid=declare-from-alert]", WAIT)
@@ -154,11 +152,7 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
             .as_deref(),
         Some("L1")
     );
-    session
-        .wait_for("[data-testid=declare-submit]", WAIT)
-        .await?
-        .click()
-        .await?;
+    session.click("[data-testid=declare-submit]").await?;
     session
         .wait_for("[data-testid=incident-room][data-ref=\"INC-1\"]", WAIT)
         .await?;
@@ -206,15 +200,17 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     // The other alert is attached to the incident from the inbox.
     let latency = "[data-testid=alert-row][data-fingerprint=\"a7c40b22de9f1035\"]";
     session
-        .wait_for(&format!("{latency} [data-testid=alert-attach]"), WAIT)
-        .await?
-        .click()
+        .click(&format!("{latency} [data-testid=alert-attach]"))
         .await?;
-    session
+    let select = session
         .wait_for(&format!("{latency} [data-testid=alert-attach-to]"), WAIT)
-        .await?
-        .select_by_value("INC-1")
         .await?;
+    within(
+        "choosing the incident",
+        WAIT,
+        select.select_by_value("INC-1"),
+    )
+    .await??;
     session.wait_for_text(latency, "INC-1", WAIT).await?;
     let shown = session.idesk(&["show", "INC-1", "--json"])?;
     let detail: serde_json::Value = serde_json::from_slice(&shown.stdout)?;
@@ -251,11 +247,7 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     );
 
     // Settings shows where it listens and what it took.
-    session
-        .wait_for("[data-testid=nav-settings]", WAIT)
-        .await?
-        .click()
-        .await?;
+    session.click("[data-testid=nav-settings]").await?;
     session
         .wait_for_text(
             "[data-testid=intake-status]",
@@ -273,13 +265,15 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
             .as_deref(),
         Some(TOKEN)
     );
-    session
-        .client
-        .execute(
+    within(
+        "scrolling to the receiver's settings",
+        WAIT,
+        session.client.execute(
             "document.querySelector('[data-testid=intake-settings]').scrollIntoView(); return true;",
             vec![],
-        )
-        .await?;
+        ),
+    )
+    .await??;
     session.screenshot("intake-settings").await?;
 
     // Switched off from a terminal: the app stops listening.

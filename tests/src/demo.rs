@@ -263,5 +263,46 @@ pub fn seed_demo(db: &Path) -> Result<()> {
             &at(9),
         ],
     )?;
+
+    // Two alerts waiting in the inbox, as monitoring would send them.
+    idesk(
+        db,
+        &[
+            "alert",
+            "--source",
+            "alertmanager",
+            "--service",
+            "payments-gateway",
+            "--severity",
+            "critical",
+            "--summary",
+            "Card authorisation errors at 12% (threshold 2%)",
+            "--fingerprint",
+            "pg-auth-errors",
+            "--link",
+            "https://grafana.example/d/payments?viewPanel=3",
+            "--started-at",
+            &at(4),
+        ],
+    )?;
+    idesk(
+        db,
+        &[
+            "alert",
+            "--source",
+            "checkly",
+            "--synthetic",
+            "--service",
+            "Web app",
+            "--severity",
+            "warning",
+            "--summary",
+            "Check 'Login flow' degraded: 4.2 s (threshold 3 s)",
+            "--fingerprint",
+            "login-flow",
+            "--started-at",
+            &at(2),
+        ],
+    )?;
     Ok(())
 }

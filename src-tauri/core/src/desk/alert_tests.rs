@@ -256,3 +256,38 @@ fn intake_settings_have_safe_defaults_and_are_checked() -> TestResult {
     assert!(exposed.is_exposed());
     Ok(())
 }
+
+#[test]
+fn the_inbox_puts_firing_then_loudest_then_newest_first() -> TestResult {
+    let (desk, clock, _dir) = desk()?;
+    desk.receive_alerts(vec![AlertInput::new(
+        "a",
+        "old-critical",
+        Severity::Critical,
+        "x",
+    )])?;
+    clock.advance_secs(10);
+    let mut over = AlertInput::new("a", "resolved", Severity::Critical, "y");
+    over.resolved = true;
+    desk.receive_alerts(vec![over])?;
+    clock.advance_secs(10);
+    desk.receive_alerts(vec![AlertInput::new(
+        "a",
+        "new-warning",
+        Severity::Warning,
+        "z",
+    )])?;
+    clock.advance_secs(10);
+    desk.receive_alerts(vec![AlertInput::new(
+        "a",
+        "new-critical",
+        Severity::Critical,
+        "w",
+    )])?;
+    let order: Vec<String> = desk.alerts(false)?.into_iter().map(|a| a.service).collect();
+    assert_eq!(
+        order,
+        ["new-critical", "old-critical", "new-warning", "resolved"]
+    );
+    Ok(())
+}

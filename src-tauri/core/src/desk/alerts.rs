@@ -251,14 +251,16 @@ impl Desk {
         Ok((id, reference_of(seq)))
     }
 
-    /// The inbox, newest activity first: alerts not yet dismissed, with the
-    /// resolved ones among them (marked), and (with `all`) the dismissed too.
+    /// The inbox: firing alerts first, the loudest first, then the newest;
+    /// resolved ones after them (marked); with `all`, the dismissed too.
     pub fn alerts(&self, all: bool) -> Result<Vec<Alert>> {
         let conn = self.conn();
         let mut statement = conn.prepare_cached(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN incidents i ON i.id = a.incident_id
              WHERE ?1 OR a.dismissed_at IS NULL
-             ORDER BY a.resolved_at IS NOT NULL, a.last_seen DESC, a.id DESC"
+             ORDER BY a.resolved_at IS NOT NULL,
+                      CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                      a.last_seen DESC, a.id DESC"
         ))?;
         let alerts = statement
             .query_map([all], alert_from_row)?

@@ -245,6 +245,12 @@ pub(crate) async fn intake_status(
     intake.status(state.desk()?)
 }
 
+/// A fresh random token for the Settings form (the core makes tokens).
+#[tauri::command]
+pub(crate) async fn new_intake_token() -> CommandResult<String> {
+    incident_core::intake::new_token().map_err(|e| e.payload())
+}
+
 #[tauri::command]
 pub(crate) async fn save_intake_settings(
     state: State<'_, AppState>,

@@ -87,6 +87,7 @@ pub fn with_commands<R: tauri::Runtime>(
             alerts::mute_source,
             intake::intake_status,
             intake::save_intake_settings,
+            intake::new_intake_token,
         ])
 }
 

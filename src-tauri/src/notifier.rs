@@ -72,8 +72,6 @@ impl Notifier {
 
     /// Shows `nudge`; `on_response` runs on a worker thread when the user
     /// acts on it. Err when no notification server answered (logged once).
-    /// (The D-Bus handle cannot move between threads, so one worker thread
-    /// shows the notification and then waits for its actions.)
     pub fn show(
         &self,
         nudge: &PendingNudge,
@@ -84,53 +82,34 @@ impl Notifier {
         } else {
             Urgency::Normal
         };
-        let summary = nudge.summary.clone();
-        let body = format!("{}: {}", nudge.reference, nudge.title);
-        let icon = self.icon.clone();
         let key = nudge_key(nudge);
-        let open = self.open.clone();
-        let (shown_tx, shown_rx) = std::sync::mpsc::channel::<Result<(), String>>();
-        let worker = std::thread::Builder::new()
-            .name("notification".into())
-            .spawn(move || {
-                let mut notification = Notification::new();
-                notification
-                    .appname(APP_NAME)
-                    .summary(&summary)
-                    .body(&body)
-                    .urgency(urgency)
-                    .hint(Hint::DesktopEntry("incident-desk".into()))
-                    // "default" is what a click on the notification does.
-                    .action("default", "Open")
-                    .action(ACTION_OPEN, "Open")
-                    .action(ACTION_SNOOZE, "Snooze 15 min")
-                    .timeout(Timeout::Never);
-                if let Some(icon) = &icon {
-                    notification.icon(&icon.to_string_lossy());
+        let (on_shown_open, on_done_open) = (self.open.clone(), self.open.clone());
+        let shown_key = key.clone();
+        let result = present(
+            Spec {
+                icon: self.icon.clone(),
+                summary: nudge.summary.clone(),
+                body: format!("{}: {}", nudge.reference, nudge.title),
+                urgency,
+                actions: &[
+                    ("default", "Open"),
+                    (ACTION_OPEN, "Open"),
+                    (ACTION_SNOOZE, "Snooze 15 min"),
+                ],
+                stays: true,
+            },
+            move |id| {
+                if let Ok(mut open) = on_shown_open.lock() {
+                    open.insert(shown_key, id);
                 }
-                let handle = match notification.show() {
-                    Ok(handle) => {
-                        let _ = shown_tx.send(Ok(()));
-                        handle
-                    }
-                    Err(error) => {
-                        let _ = shown_tx.send(Err(error.to_string()));
-                        return;
-                    }
+            },
+            move |action, id| {
+                let response = match action.as_str() {
+                    ACTION_OPEN | "default" => Response::Open,
+                    ACTION_SNOOZE => Response::Snooze,
+                    _ => Response::Dismissed,
                 };
-                let id = handle.id();
-                if let Ok(mut open) = open.lock() {
-                    open.insert(key.clone(), id);
-                }
-                let mut response = Response::Dismissed;
-                handle.wait_for_action(|action| {
-                    response = match action {
-                        ACTION_OPEN | "default" => Response::Open,
-                        ACTION_SNOOZE => Response::Snooze,
-                        _ => Response::Dismissed,
-                    };
-                });
-                let still_open = open
+                let still_open = on_done_open
                     .lock()
                     .map(|mut o| o.remove(&key).is_some())
                     .unwrap_or(false);
@@ -139,13 +118,8 @@ impl Notifier {
                     close_notification(id);
                 }
                 on_response(response);
-            });
-        if let Err(error) = worker {
-            return Err(format!("cannot start a notification thread: {error}"));
-        }
-        let result = shown_rx
-            .recv_timeout(Duration::from_secs(5))
-            .unwrap_or_else(|_| Err("the notification server did not answer in 5 s".into()));
+            },
+        );
         match &result {
             Err(error) => {
                 if !self.warned.swap(true, Ordering::Relaxed) {
@@ -218,42 +192,87 @@ impl Notifier {
         urgency: Urgency,
         on_open: impl FnOnce() + Send + 'static,
     ) -> Result<(), String> {
-        let icon = self.icon.clone();
-        let (shown_tx, shown_rx) = std::sync::mpsc::channel::<Result<(), String>>();
-        std::thread::Builder::new()
-            .name("alert-notification".into())
-            .spawn(move || {
-                let mut notification = Notification::new();
-                notification
-                    .appname(APP_NAME)
-                    .summary(&summary)
-                    .body(&body)
-                    .urgency(urgency)
-                    .hint(Hint::DesktopEntry("incident-desk".into()))
-                    .action("default", "Open the inbox")
-                    .action(ACTION_OPEN, "Open the inbox");
-                if let Some(icon) = &icon {
-                    notification.icon(&icon.to_string_lossy());
+        present(
+            Spec {
+                icon: self.icon.clone(),
+                summary,
+                body,
+                urgency,
+                actions: &[
+                    ("default", "Open the inbox"),
+                    (ACTION_OPEN, "Open the inbox"),
+                ],
+                stays: false,
+            },
+            |_| {},
+            move |action, _| {
+                if matches!(action.as_str(), ACTION_OPEN | "default") {
+                    on_open();
                 }
-                match notification.show() {
-                    Ok(handle) => {
-                        let _ = shown_tx.send(Ok(()));
-                        let mut opened = false;
-                        handle.wait_for_action(|action| {
-                            opened = matches!(action, ACTION_OPEN | "default");
-                        });
-                        if opened {
-                            on_open();
-                        }
-                    }
-                    Err(error) => {
-                        let _ = shown_tx.send(Err(error.to_string()));
-                    }
-                }
-            })
-            .map_err(|error| format!("cannot start a notification thread: {error}"))?;
-        shown_rx
-            .recv_timeout(Duration::from_secs(5))
-            .unwrap_or_else(|_| Err("the notification server did not answer in 5 s".into()))
+            },
+        )
     }
+}
+
+/// What a notification says and offers.
+struct Spec {
+    icon: Option<PathBuf>,
+    summary: String,
+    body: String,
+    urgency: Urgency,
+    /// (action key, label); "default" is what a click on the notification does.
+    actions: &'static [(&'static str, &'static str)],
+    /// Stays until acted on (nudges) rather than the server's timeout.
+    stays: bool,
+}
+
+/// Shows a notification from a worker thread (the D-Bus handle cannot move
+/// between threads, so one thread shows it and then waits for its action):
+/// `on_shown` gets its id, `on_action` the action taken (or the closing
+/// reason) and the id. Waits at most 5 s for the server to take it.
+fn present(
+    spec: Spec,
+    on_shown: impl FnOnce(u32) + Send + 'static,
+    on_action: impl FnOnce(String, u32) + Send + 'static,
+) -> Result<(), String> {
+    let (shown_tx, shown_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+    std::thread::Builder::new()
+        .name("notification".into())
+        .spawn(move || {
+            let mut notification = Notification::new();
+            notification
+                .appname(APP_NAME)
+                .summary(&spec.summary)
+                .body(&spec.body)
+                .urgency(spec.urgency)
+                .hint(Hint::DesktopEntry("incident-desk".into()));
+            for (key, label) in spec.actions {
+                notification.action(key, label);
+            }
+            if spec.stays {
+                notification.timeout(Timeout::Never);
+            }
+            if let Some(icon) = &spec.icon {
+                notification.icon(&icon.to_string_lossy());
+            }
+            let handle = match notification.show() {
+                Ok(handle) => {
+                    let _ = shown_tx.send(Ok(()));
+                    handle
+                }
+                Err(error) => {
+                    let _ = shown_tx.send(Err(error.to_string()));
+                    return;
+                }
+            };
+            let id = handle.id();
+            on_shown(id);
+            let mut taken = String::new();
+            handle.wait_for_action(|action| taken = action.to_owned());
+            on_action(taken, id);
+        })
+        .map_err(|error| format!("cannot start a notification thread: {error}"))?;
+    shown_rx
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap_or_else(|_| Err("the notification server did not answer in 5 s".into()))
 }

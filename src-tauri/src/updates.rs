@@ -126,18 +126,7 @@ impl Updates {
     /// Installs the downloaded update, unless an L1 incident is open: then
     /// the app only says the update is ready (an incident is never interrupted).
     pub fn install(&self, desk: &Desk) -> Result<(), ErrorPayload> {
-        let open_l1 = desk
-            .list_incidents(false)
-            .map_err(|e| e.payload())?
-            .iter()
-            .any(|row| row.level_rank <= 1);
-        if open_l1 {
-            return Err(ErrorPayload {
-                code: ErrorCode::Conflict,
-                message: "an L1 incident is open: the update is downloaded and ready, and can be installed once it is closed".into(),
-                field: None,
-            });
-        }
+        desk.check_update_may_install().map_err(|e| e.payload())?;
         let update = lock(&self.found)
             .clone()
             .ok_or_else(|| failure("no update to install".into()))?;

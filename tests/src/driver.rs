@@ -3,7 +3,7 @@
 
 use crate::process::ProcessGuard;
 use crate::{HarnessError, Result};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -12,10 +12,6 @@ use std::time::{Duration, Instant};
 pub struct Driver {
     pub port: u16,
     pub process: ProcessGuard,
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn tauri_driver_path() -> PathBuf {
@@ -50,8 +46,8 @@ impl Driver {
     }
 
     fn try_start(env: &[(String, String)], log: std::fs::File) -> Result<Driver> {
-        let port = free_port()?;
-        let native_port = free_port()?;
+        let port = crate::http::free_port()?;
+        let native_port = crate::http::free_port()?;
         let child = Command::new(tauri_driver_path())
             .args([
                 "--port",

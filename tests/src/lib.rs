@@ -10,6 +10,7 @@ pub mod demo;
 mod display;
 mod driver;
 mod error;
+pub mod http;
 pub mod notifications;
 mod process;
 pub mod procs;

@@ -389,6 +389,17 @@ impl Session {
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
+    /// The window's title.
+    pub async fn title(&self) -> Result<String> {
+        within(
+            "the window title",
+            Duration::from_secs(10),
+            self.client.title(),
+        )
+        .await?
+        .map_err(Into::into)
+    }
+
     /// Clicks the first element matching `css` (waits up to 15 s for it, 10 s for the click).
     pub async fn click(&self, css: &str) -> Result<()> {
         let element = self.wait_for(css, Duration::from_secs(15)).await?;

@@ -4,8 +4,6 @@
 //! declares an incident from it, and the incident's timeline carries it.
 
 use e2e::{Session, SessionOptions, within, workspace_root};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -17,40 +15,9 @@ fn fixture(name: &str) -> Result<Vec<u8>, std::io::Error> {
     std::fs::read(workspace_root().join(format!("src-tauri/core/tests/fixtures/alerts/{name}")))
 }
 
-/// One HTTP/1.1 request to the receiver; returns the status code.
+/// One request to the receiver with the test's token.
 fn request(port: u16, method: &str, path: &str, body: &[u8]) -> Result<u16, std::io::Error> {
-    request_with(port, method, path, body, TOKEN)
-}
-
-fn request_with(
-    port: u16,
-    method: &str,
-    path: &str,
-    body: &[u8],
-    token: &str,
-) -> Result<u16, std::io::Error> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(body)?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    Ok(answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0))
-}
-
-fn free_port() -> Result<u16, std::io::Error> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    e2e::http::request(port, method, path, TOKEN, body)
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -63,7 +30,7 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     session.wait_for("[data-testid=board-empty]", WAIT).await?;
 
     // Switched on from a terminal: the open app starts listening.
-    let port = free_port()?;
+    let port = e2e::http::free_port()?;
     let out = session.idesk(&[
         "intake",
         "enable",
@@ -82,12 +49,12 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     }
 
     // A wrong token is refused, and the log says so without either secret.
-    let status = request_with(
+    let status = e2e::http::request(
         port,
         "POST",
         "/alerts?token=query-secret-never-logged",
-        &fixture("alertmanager-firing.json")?,
         "header-secret-never-logged",
+        &fixture("alertmanager-firing.json")?,
     )?;
     assert_eq!(status, 401);
 

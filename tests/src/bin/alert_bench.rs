@@ -4,11 +4,11 @@
 //! measures how fast the window answers (the command palette opening),
 //! against the same measure taken idle just before.
 
+use e2e::http::{free_port, request};
 use e2e::{Session, SessionOptions};
 use fantoccini::key::Key;
 use incident_core::Desk;
 use incident_core::intake::IntakeSettings;
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -34,25 +34,6 @@ async fn main() -> ExitCode {
     }
 }
 
-fn post(port: u16, body: &[u8]) -> std::io::Result<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "POST /alerts/generic HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(body)?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    Ok(answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0))
-}
-
 /// Time from Ctrl+K to the palette's input being there (then Esc closes it).
 async fn palette_latency(session: &Session) -> BenchResult<f64> {
     let start = Instant::now();
@@ -75,9 +56,7 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 async fn run() -> BenchResult<()> {
     let home = tempfile::tempdir()?;
     let db = home.path().join("bench.db");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = free_port()?;
     {
         let desk = Desk::open(&db)?;
         let current = desk.intake_settings()?;
@@ -135,7 +114,7 @@ async fn run() -> BenchResult<()> {
                         "fingerprint": format!("fp-{}", i % FINGERPRINTS),
                     })
                     .to_string();
-                    match post(port, body.as_bytes()) {
+                    match request(port, "POST", "/alerts/generic", TOKEN, body.as_bytes()) {
                         Ok(202) => accepted.fetch_add(1, Ordering::Relaxed),
                         _ => other.fetch_add(1, Ordering::Relaxed),
                     };

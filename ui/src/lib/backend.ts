@@ -121,6 +121,7 @@ export interface Backend {
   muteSource(source: string, muted: boolean): Promise<string[]>;
   intakeStatus(): Promise<IntakeStatus>;
   saveIntakeSettings(settings: IntakeSettings): Promise<IntakeSettings>;
+  newIntakeToken(): Promise<string>;
   /** A new-alert notification was clicked. */
   onShowAlerts(handler: () => void): Promise<() => void>;
   settings(): Promise<AppSettings>;
@@ -308,6 +309,7 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     muteSource: (source, muted) => command<string[]>("mute_source", { source, muted }),
     intakeStatus: () => command<IntakeStatus>("intake_status"),
     saveIntakeSettings: (settings) => command<IntakeSettings>("save_intake_settings", { settings }),
+    newIntakeToken: () => command<string>("new_intake_token"),
     onShowAlerts: (handler) => subscribe<null>(SHOW_ALERTS_EVENT, () => handler()),
     settings: () => command<AppSettings>("get_settings"),
     saveSettings: (settings) => command<AppSettings>("save_settings", { settings }),

@@ -1154,3 +1154,28 @@ mod communications {
         Ok(())
     }
 }
+
+#[test]
+fn updates_wait_while_a_most_severe_incident_is_open() -> TestResult {
+    let f = fixture()?;
+    f.desk.check_update_may_install()?;
+    f.desk.declare(Declaration::new(
+        "Search slow",
+        IncidentKind::Degradation,
+        "L2",
+    ))?;
+    f.desk.check_update_may_install()?;
+    f.desk.declare(Declaration::new(
+        "Checkout down",
+        IncidentKind::Outage,
+        "L1",
+    ))?;
+    let error = f
+        .desk
+        .check_update_may_install()
+        .err()
+        .ok_or("installed during an L1")?;
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    assert!(error.to_string().contains("INC-2"), "{error}");
+    Ok(())
+}

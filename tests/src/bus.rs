@@ -66,6 +66,7 @@ impl SessionBus {
             .arg(format!("--bus={}", self.address))
             .args([
                 "--print-reply",
+                "--reply-timeout=2000",
                 "--dest=org.freedesktop.DBus",
                 "/org/freedesktop/DBus",
                 "org.freedesktop.DBus.NameHasOwner",
@@ -74,6 +75,21 @@ impl SessionBus {
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
             .unwrap_or(false)
+    }
+
+    /// Waits until no process owns `name`.
+    pub fn wait_until_released(&self, name: &str, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        while self.has_owner(name) {
+            if Instant::now() > deadline {
+                return Err(HarnessError::Timeout {
+                    what: format!("{name} to be released on the session bus"),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
     }
 
     /// Waits until `name` has an owner.

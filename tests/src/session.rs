@@ -81,6 +81,11 @@ pub async fn within<T>(what: &str, limit: Duration, fut: impl Future<Output = T>
 }
 
 /// Opens a WebDriver session that launches the app.
+/// The D-Bus name a running app holds so that a second launch finds it.
+fn single_instance_name() -> String {
+    format!("{}.SingleInstance", incident_core::APP_IDENTIFIER)
+}
+
 async fn connect(binary: &std::path::Path, port: u16) -> Result<Client> {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
@@ -179,8 +184,34 @@ impl Session {
             self.client.clone().close(),
         )
         .await??;
-        self.client = connect(&self.binary, self.driver.port).await?;
+        // Closing the session ends the app, but not synchronously: a new app
+        // started while the old one still holds the single-instance name would
+        // hand its launch to the dying one and never open a window.
+        self.bus
+            .wait_until_released(&single_instance_name(), Duration::from_secs(15))?;
+        self.client = match connect(&self.binary, self.driver.port).await {
+            Ok(client) => client,
+            Err(error) => {
+                // The app's own log says why it did not come up.
+                eprintln!("the app's log:\n{}", self.app_log_tail(40));
+                return Err(error);
+            }
+        };
         Ok(())
+    }
+
+    /// The last `lines` lines of the app's log files, for failure reports.
+    pub fn app_log_tail(&self, lines: usize) -> String {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.log_dir)
+            .map(|dir| dir.flatten().map(|entry| entry.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        let text: String = files
+            .iter()
+            .filter_map(|file| std::fs::read_to_string(file).ok())
+            .collect();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
     }
 
     pub fn pids(&self) -> SessionPids {

@@ -1,8 +1,8 @@
 //! A realistic set of incidents for screenshots and measurements, written
 //! through the real `idesk` (the path a script or a commander takes).
 
+use crate::Result;
 use crate::artifacts::idesk_binary;
-use crate::{HarnessError, Result};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
@@ -41,13 +41,7 @@ pub fn idesk(db: &Path, args: &[&str]) -> Result<String> {
         .env("INCIDENT_DESK_DB", db)
         .env("INCIDENT_DESK_AUTHOR", "Dana (IC)")
         .output()?;
-    if !output.status.success() {
-        return Err(HarnessError::ExitedEarly {
-            what: "idesk",
-            detail: format!("{args:?}: {}", String::from_utf8_lossy(&output.stderr)),
-        });
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    crate::session::idesk_succeeded(args, output)
 }
 
 /// Three open incidents in different states, as a real evening might look.

@@ -22,6 +22,8 @@ pub enum HarnessError {
     },
     #[error("timed out after {seconds:.1}s waiting for {what}")]
     Timeout { what: String, seconds: f64 },
+    #[error("{what} failed: {detail}")]
+    CommandFailed { what: &'static str, detail: String },
     #[error("{what} exited early: {detail}")]
     ExitedEarly { what: &'static str, detail: String },
     #[error("webdriver: {0}")]

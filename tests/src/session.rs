@@ -81,6 +81,17 @@ pub async fn within<T>(what: &str, limit: Duration, fut: impl Future<Output = T>
 }
 
 /// Opens a WebDriver session that launches the app.
+/// `idesk`'s stdout when it succeeded, else an error with its stderr.
+pub(crate) fn idesk_succeeded(args: &[&str], output: Output) -> Result<String> {
+    if !output.status.success() {
+        return Err(HarnessError::CommandFailed {
+            what: "idesk",
+            detail: format!("{args:?}: {}", String::from_utf8_lossy(&output.stderr)),
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// The D-Bus name a running app holds so that a second launch finds it.
 fn single_instance_name() -> String {
     format!("{}.SingleInstance", incident_core::APP_IDENTIFIER)
@@ -465,6 +476,12 @@ impl Session {
             .env("INCIDENT_DESK_DB", &self.db_path)
             .output()?;
         Ok(output)
+    }
+
+    /// Runs the real `idesk` on this session's database; its stdout, or an
+    /// error carrying its stderr when it fails.
+    pub fn idesk_ok(&self, args: &[&str]) -> Result<String> {
+        idesk_succeeded(args, self.idesk(args)?)
     }
 
     /// Launches the app a second time, as a user would from a terminal or a

@@ -9,18 +9,6 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn idesk_ok(session: &Session, args: &[&str]) -> TestResult {
-    let output = session.idesk(args)?;
-    if !output.status.success() {
-        return Err(format!(
-            "idesk {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// What the X clipboard holds on the session's display.
 fn clipboard(session: &Session) -> Result<String, Box<dyn std::error::Error>> {
     let output = std::process::Command::new("xclip")
@@ -39,30 +27,24 @@ async fn click(session: &Session, css: &str) -> TestResult {
 async fn a_status_page_update_goes_from_template_to_sent() -> TestResult {
     let session = Session::start("messages").await?;
     session.wait_for("[data-testid=board-empty]", WAIT).await?;
-    idesk_ok(
-        &session,
-        &[
-            "declare",
-            "--title",
-            "Checkout fails",
-            "--kind",
-            "outage",
-            "--level",
-            "L1",
-        ],
-    )?;
-    idesk_ok(
-        &session,
-        &[
-            "classify",
-            "INC-1",
-            "--service",
-            "checkout",
-            "--segment",
-            "EU customers",
-        ],
-    )?;
-    idesk_ok(&session, &["status", "INC-1", "identified"])?;
+    session.idesk_ok(&[
+        "declare",
+        "--title",
+        "Checkout fails",
+        "--kind",
+        "outage",
+        "--level",
+        "L1",
+    ])?;
+    session.idesk_ok(&[
+        "classify",
+        "INC-1",
+        "--service",
+        "checkout",
+        "--segment",
+        "EU customers",
+    ])?;
+    session.idesk_ok(&["status", "INC-1", "identified"])?;
     session
         .wait_for("[data-testid=incident-row]", WAIT)
         .await?

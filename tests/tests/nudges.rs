@@ -10,18 +10,6 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn idesk_ok(session: &Session, args: &[&str]) -> TestResult {
-    let output = session.idesk(args)?;
-    if !output.status.success() {
-        return Err(format!(
-            "idesk {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(())
-}
-
 fn classify_nudges(session: &Session) -> Vec<Received> {
     session
         .notifications
@@ -68,20 +56,17 @@ async fn an_overdue_stage_nudges_once_across_a_restart_and_after_its_snooze() ->
     session.wait_for("[data-testid=board-empty]", WAIT).await?;
 
     // Seconds-long deadlines, set as a user would; the open app follows.
-    idesk_ok(&session, &["policy", "set", "L1", "classify", "3s"])?;
-    idesk_ok(&session, &["policy", "set", "L1", "stalled", "off"])?;
-    idesk_ok(
-        &session,
-        &[
-            "declare",
-            "--title",
-            "Orders are not shipping",
-            "--kind",
-            "outage",
-            "--level",
-            "L1",
-        ],
-    )?;
+    session.idesk_ok(&["policy", "set", "L1", "classify", "3s"])?;
+    session.idesk_ok(&["policy", "set", "L1", "stalled", "off"])?;
+    session.idesk_ok(&[
+        "declare",
+        "--title",
+        "Orders are not shipping",
+        "--kind",
+        "outage",
+        "--level",
+        "L1",
+    ])?;
     let due_ms = epoch_ms() + 3000;
     session.wait_for("[data-testid=incident-row]", WAIT).await?;
 
@@ -143,7 +128,7 @@ async fn an_overdue_stage_nudges_once_across_a_restart_and_after_its_snooze() ->
     );
 
     // Snoozed: quiet during the snooze, back once it ends.
-    idesk_ok(&session, &["snooze", "INC-1", "classify", "4s"])?;
+    session.idesk_ok(&["snooze", "INC-1", "classify", "4s"])?;
     let snoozed_at = epoch_ms();
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
@@ -173,7 +158,7 @@ async fn an_overdue_stage_nudges_once_across_a_restart_and_after_its_snooze() ->
     );
 
     // Completing the stage ends it for good.
-    idesk_ok(&session, &["stage", "INC-1", "classify", "done"])?;
+    session.idesk_ok(&["stage", "INC-1", "classify", "done"])?;
     session
         .wait_for(
             "[data-testid=incident-row] [data-testid=incident-deadline]",
@@ -213,19 +198,16 @@ async fn an_overdue_stage_nudges_once_across_a_restart_and_after_its_snooze() ->
 async fn without_a_notification_server_the_window_still_nudges() -> TestResult {
     let session = Session::start("nudges-no-server").await?;
     session.wait_for("[data-testid=board-empty]", WAIT).await?;
-    idesk_ok(&session, &["policy", "set", "L2", "classify", "2s"])?;
-    idesk_ok(
-        &session,
-        &[
-            "declare",
-            "--title",
-            "Slow search",
-            "--kind",
-            "degradation",
-            "--level",
-            "L2",
-        ],
-    )?;
+    session.idesk_ok(&["policy", "set", "L2", "classify", "2s"])?;
+    session.idesk_ok(&[
+        "declare",
+        "--title",
+        "Slow search",
+        "--kind",
+        "degradation",
+        "--level",
+        "L2",
+    ])?;
     session
         .wait_for_text(
             "[data-testid=nudge-summary]",

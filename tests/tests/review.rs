@@ -10,18 +10,6 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn idesk_ok(session: &Session, args: &[&str]) -> TestResult {
-    let output = session.idesk(args)?;
-    if !output.status.success() {
-        return Err(format!(
-            "idesk {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(())
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_review_is_written_and_exported_from_the_window() -> TestResult {
     let exports = tempfile::tempdir()?;
@@ -43,7 +31,7 @@ async fn the_review_is_written_and_exported_from_the_window() -> TestResult {
         "review",
         "stalled",
     ] {
-        idesk_ok(&session, &["policy", "set", "L2", key, "off"])?;
+        session.idesk_ok(&["policy", "set", "L2", key, "off"])?;
     }
     for args in [
         vec![
@@ -101,7 +89,7 @@ async fn the_review_is_written_and_exported_from_the_window() -> TestResult {
             "2026-11-30T09:40:00Z",
         ],
     ] {
-        idesk_ok(&session, &args)?;
+        session.idesk_ok(&args)?;
     }
     session
         .wait_for("[data-testid=incident-row]", WAIT)

@@ -161,23 +161,10 @@ pub fn detail(detail: &IncidentDetail) -> String {
     }
     let m = &detail.metrics;
     let _ = writeln!(out, "\nMetrics");
-    let _ = writeln!(out, "  time to detect        {}", metric(m.time_to_detect));
-    let _ = writeln!(
-        out,
-        "  time to acknowledge   {}",
-        metric(m.time_to_acknowledge)
-    );
-    let _ = writeln!(
-        out,
-        "  time to first update  {}",
-        metric(m.time_to_first_update)
-    );
-    let _ = writeln!(
-        out,
-        "  time to mitigate      {}",
-        metric(m.time_to_mitigate)
-    );
-    let _ = writeln!(out, "  time to resolve       {}", metric(m.time_to_resolve));
+    for row in m.rows() {
+        let label = row.label.to_lowercase();
+        let _ = writeln!(out, "  {label:<22}{}", metric(row.seconds));
+    }
 
     if !i.communications.is_empty() {
         let _ = writeln!(

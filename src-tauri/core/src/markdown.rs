@@ -80,31 +80,15 @@ pub fn render(export: &IncidentExport) -> String {
         md,
         "\n## Metrics\n\n| Metric | Value | Definition |\n|---|---|---|"
     );
-    let _ = writeln!(
-        md,
-        "| Time to detect | {} | detected − impact started |",
-        metric(m.time_to_detect)
-    );
-    let _ = writeln!(
-        md,
-        "| Time to acknowledge | {} | first commander assigned − detected |",
-        metric(m.time_to_acknowledge)
-    );
-    let _ = writeln!(
-        md,
-        "| Time to first update | {} | first message on a public channel − impact started |",
-        metric(m.time_to_first_update)
-    );
-    let _ = writeln!(
-        md,
-        "| Time to mitigate | {} | remediate stage done − impact started |",
-        metric(m.time_to_mitigate)
-    );
-    let _ = writeln!(
-        md,
-        "| Time to resolve | {} | status resolved − impact started |",
-        metric(m.time_to_resolve)
-    );
+    for row in m.rows() {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            row.label,
+            metric(row.seconds),
+            row.definition
+        );
+    }
 
     let _ = writeln!(
         md,

@@ -1,7 +1,7 @@
 //! The durations teams track, derived from an incident's record (see
 //! [`crate::model::Metrics`] for the definitions).
 
-use crate::domain::{CommunicationState, IncidentRecord, Role, StageState};
+use crate::domain::{IncidentRecord, Role};
 use crate::model::Metrics;
 use crate::time::Timestamp;
 
@@ -13,21 +13,11 @@ pub fn metrics(record: &IncidentRecord) -> Metrics {
         .filter(|a| a.role == Role::Commander)
         .map(|a| a.assumed_at)
         .min();
-    let first_public_update = record
-        .communications
-        .iter()
-        .filter(|c| c.channel.is_public() && c.state == CommunicationState::Sent)
-        .filter_map(|c| c.sent_at)
-        .min();
-    let remediate = &record.stages.remediate;
-    let mitigated = (remediate.state == StageState::Done)
-        .then_some(remediate.completed_at)
-        .flatten();
     Metrics {
         time_to_detect: since(Some(record.detected_at), record.started_at),
         time_to_acknowledge: since(first_commander, record.detected_at),
-        time_to_first_update: since(first_public_update, record.started_at),
-        time_to_mitigate: since(mitigated, record.started_at),
+        time_to_first_update: since(record.first_public_update(), record.started_at),
+        time_to_mitigate: since(record.mitigated_at(), record.started_at),
         time_to_resolve: since(record.resolved_at, record.started_at),
     }
 }

@@ -52,13 +52,7 @@ pub struct BoardRow {
 }
 
 /// Durations teams track, in whole seconds; null when a time is missing.
-/// Definitions (also in the README):
-/// - `time_to_detect`: detected − impact started
-/// - `time_to_acknowledge`: first commander assignment − detected
-/// - `time_to_first_update`: first message sent on a public channel
-///   (status page, social, email) − impact started
-/// - `time_to_mitigate`: remediate stage done − impact started
-/// - `time_to_resolve`: public status resolved − impact started
+/// Their names and definitions are in [`Metrics::rows`] (and the README).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Metrics {
     pub time_to_detect: Option<i64>,
@@ -66,6 +60,54 @@ pub struct Metrics {
     pub time_to_first_update: Option<i64>,
     pub time_to_mitigate: Option<i64>,
     pub time_to_resolve: Option<i64>,
+}
+
+/// One metric as the reports list it: its name, how it is measured, and
+/// its value in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricRow {
+    pub label: &'static str,
+    pub definition: &'static str,
+    pub seconds: Option<i64>,
+}
+
+impl Metrics {
+    /// The metrics in report order, named and defined in one place so the
+    /// Markdown, the PDF and `idesk show` say the same thing.
+    pub fn rows(&self) -> [MetricRow; 5] {
+        let row = |label, definition, seconds| MetricRow {
+            label,
+            definition,
+            seconds,
+        };
+        [
+            row(
+                "Time to detect",
+                "detected − impact started",
+                self.time_to_detect,
+            ),
+            row(
+                "Time to acknowledge",
+                "first commander assigned − detected",
+                self.time_to_acknowledge,
+            ),
+            row(
+                "Time to first update",
+                "first message on a public channel − impact started",
+                self.time_to_first_update,
+            ),
+            row(
+                "Time to mitigate",
+                "remediate stage done − impact started",
+                self.time_to_mitigate,
+            ),
+            row(
+                "Time to resolve",
+                "status resolved − impact started",
+                self.time_to_resolve,
+            ),
+        ]
+    }
 }
 
 /// Everything about one incident: its state, its timeline (in order of

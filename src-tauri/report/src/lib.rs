@@ -86,39 +86,17 @@ fn report_data(export: &IncidentExport) -> ReportData<'_> {
     let fraction = |t: incident_core::Timestamp| {
         ((t.millis() - first.millis()) as f64 / width).clamp(0.0, 1.0)
     };
-    let m = &export.metrics;
-    let metrics = vec![
-        MetricRow {
-            name: "Time to detect",
-            value: metric(m.time_to_detect),
-            seconds: m.time_to_detect,
-            definition: "detected − impact started",
-        },
-        MetricRow {
-            name: "Time to acknowledge",
-            value: metric(m.time_to_acknowledge),
-            seconds: m.time_to_acknowledge,
-            definition: "first commander assigned − detected",
-        },
-        MetricRow {
-            name: "Time to first update",
-            value: metric(m.time_to_first_update),
-            seconds: m.time_to_first_update,
-            definition: "first message on a public channel − impact started",
-        },
-        MetricRow {
-            name: "Time to mitigate",
-            value: metric(m.time_to_mitigate),
-            seconds: m.time_to_mitigate,
-            definition: "remediate stage done − impact started",
-        },
-        MetricRow {
-            name: "Time to resolve",
-            value: metric(m.time_to_resolve),
-            seconds: m.time_to_resolve,
-            definition: "status resolved − impact started",
-        },
-    ];
+    let metrics = export
+        .metrics
+        .rows()
+        .into_iter()
+        .map(|row| MetricRow {
+            name: row.label,
+            value: metric(row.seconds),
+            seconds: row.seconds,
+            definition: row.definition,
+        })
+        .collect();
     let mut timeline: Vec<&incident_core::domain::TimelineEntry> = export.timeline.iter().collect();
     timeline.sort_by_key(|e| (e.occurred_at, e.n));
     ReportData {

@@ -4,7 +4,7 @@
 
 use super::policy::{Policy, Span};
 use super::record::{IncidentRecord, Stages};
-use super::vocabulary::{CommunicationState, PublicStatus, Stage, StageState};
+use super::vocabulary::{PublicStatus, Stage, StageState};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -68,13 +68,6 @@ pub struct DeadlineFacts {
 
 impl DeadlineFacts {
     pub fn from_record(record: &IncidentRecord, last_activity_at: Timestamp) -> DeadlineFacts {
-        let public_sent = || {
-            record
-                .communications
-                .iter()
-                .filter(|c| c.channel.is_public() && c.state == CommunicationState::Sent)
-                .filter_map(|c| c.sent_at)
-        };
         DeadlineFacts {
             declared_at: record.declared_at,
             detected_at: record.detected_at,
@@ -82,8 +75,8 @@ impl DeadlineFacts {
             closed_at: record.closed_at,
             status: record.status,
             stages: record.stages.clone(),
-            first_public_update: public_sent().min(),
-            last_public_update: public_sent().max(),
+            first_public_update: record.first_public_update(),
+            last_public_update: record.public_updates_sent().max(),
             last_activity_at,
         }
     }

@@ -238,6 +238,28 @@ impl IncidentRecord {
     pub fn is_closed(&self) -> bool {
         self.closed_at.is_some()
     }
+
+    /// When each message on a public channel was sent. One definition, so
+    /// the deadlines, the metrics and the chart's markers always agree.
+    pub fn public_updates_sent(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.communications
+            .iter()
+            .filter(|c| c.channel.is_public() && c.state == CommunicationState::Sent)
+            .filter_map(|c| c.sent_at)
+    }
+
+    /// The first update users saw.
+    pub fn first_public_update(&self) -> Option<Timestamp> {
+        self.public_updates_sent().min()
+    }
+
+    /// When the impact was mitigated: the remediate stage was done.
+    pub fn mitigated_at(&self) -> Option<Timestamp> {
+        let remediate = &self.stages.remediate;
+        (remediate.state == StageState::Done)
+            .then_some(remediate.completed_at)
+            .flatten()
+    }
 }
 
 /// The structured change a timeline entry carries: enough to rebuild the

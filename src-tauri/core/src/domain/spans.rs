@@ -3,7 +3,7 @@
 //! so back-dated entries and out-of-order stages draw where they belong).
 
 use super::record::{Change, IncidentRecord, TimelineEntry};
-use super::vocabulary::{CommunicationState, Stage, StageState};
+use super::vocabulary::{Stage, StageState};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -95,22 +95,16 @@ pub fn stage_spans(record: &IncidentRecord, timeline: &[TimelineEntry]) -> Vec<S
 
 /// The key moments, in order.
 pub fn key_moments(record: &IncidentRecord) -> Vec<KeyMoment> {
-    let first_update = record
-        .communications
-        .iter()
-        .filter(|c| c.channel.is_public() && c.state == CommunicationState::Sent)
-        .filter_map(|c| c.sent_at)
-        .min();
-    let remediate = &record.stages.remediate;
-    let mitigated = (remediate.state == StageState::Done)
-        .then_some(remediate.completed_at)
-        .flatten();
     let mut moments: Vec<KeyMoment> = [
         ("started", "Impact started", Some(record.started_at)),
         ("detected", "Detected", Some(record.detected_at)),
         ("declared", "Declared", Some(record.declared_at)),
-        ("first_update", "First update to users", first_update),
-        ("mitigated", "Mitigated", mitigated),
+        (
+            "first_update",
+            "First update to users",
+            record.first_public_update(),
+        ),
+        ("mitigated", "Mitigated", record.mitigated_at()),
         ("resolved", "Resolved", record.resolved_at),
         ("closed", "Closed", record.closed_at),
     ]

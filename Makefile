@@ -74,7 +74,8 @@ screenshot: build
 
 # Benchmarks (not timed tests), release builds. Figures go to docs/benchmarks.md.
 # The whole-app parts idle (board-bench: IDLE_SECS, default 600, to read memory;
-# nudge-bench: two idle runs of IDLE_SECS, default 120) — about 17 minutes in all.
+# nudge-bench: two idle runs of IDLE_SECS, default 120; sync-bench: two idle runs of
+# IDLE_SECS, default 60, with sync on and off) — about 20 minutes in all.
 bench: ui
 	cargo bench -p incident-core --bench desk
 	cargo bench -p incident-report --bench export
@@ -82,6 +83,7 @@ bench: ui
 	cargo run --release -p incident-desk-e2e --bin board-bench
 	cargo run --release -p incident-desk-e2e --bin nudge-bench
 	cargo run --release -p incident-desk-e2e --bin alert-bench
+	cargo run --release -p incident-desk-e2e --bin sync-bench
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings

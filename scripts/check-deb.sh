@@ -41,6 +41,8 @@ version=$("$work/usr/bin/incident-desk" idesk --version 2>&1) || fail "the packa
 [[ $version == idesk* ]] || fail "unexpected idesk --version: $version"
 
 dpkg-deb -f "$deb" Depends | grep -q 'libwebkit2gtk-4.1-0' || fail "the package does not depend on WebKitGTK 4.1"
+# Without an emoji font fontconfig has nothing to draw emoji with: boxes in the window.
+dpkg-deb -f "$deb" Depends | grep -q 'fonts-noto-color-emoji' || fail "the package does not depend on fonts-noto-color-emoji"
 
 bytes=$(stat -c %s "$deb")
 installed_kib=$(dpkg-deb -f "$deb" Installed-Size)

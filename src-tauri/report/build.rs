@@ -1,8 +1,12 @@
-//! Embeds the report's fonts: DejaVu Sans (text, bold, italic), DejaVu Sans
-//! Mono (times, references) and Droid Sans Fallback (CJK and other scripts
-//! DejaVu lacks). They come from the system's Debian packages
+//! Embeds the report's text fonts: DejaVu Sans (text, bold, italic), DejaVu
+//! Sans Mono (times, references) and Droid Sans Fallback (CJK and other
+//! scripts DejaVu lacks). They come from the system's Debian packages
 //! (fonts-dejavu-core, fonts-droid-fallback; `make` installs them) and are
 //! copied into the build, so the binary renders the same everywhere.
+//!
+//! The emoji font (Noto Color Emoji, 11 MB of bitmaps) is not embedded: it
+//! is read from the system when a report is made (see `world.rs`); the
+//! package depends on fonts-noto-color-emoji, which the window needs anyway.
 
 use std::path::{Path, PathBuf};
 
@@ -35,8 +39,8 @@ fn main() {
         let found = candidates.iter().map(Path::new).find(|p| p.exists());
         let Some(source) = found else {
             panic!(
-                "font {name} not found (looked in {candidates:?}): install fonts-dejavu-core and \
-                 fonts-droid-fallback (scripts/setup.sh does)"
+                "font {name} not found (looked in {candidates:?}): install fonts-dejavu-core \
+                 and fonts-droid-fallback (scripts/setup.sh does)"
             );
         };
         println!("cargo:rerun-if-changed={}", source.display());

@@ -1,6 +1,6 @@
 //! Work the shell does beside the window: forwarding the core's change
 //! events to the UI — including writes other processes (idesk, scripts)
-//! make, noticed by watching the database files — and backups.
+//! make, noticed by watching the database files.
 
 use incident_core::Desk;
 use incident_core::model::ChangeEvent;
@@ -8,7 +8,7 @@ use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Runtime};
 
 /// The event the UI listens to.
@@ -26,9 +26,6 @@ const RECHECKS: [Duration; 3] = [
     Duration::from_millis(15),
     Duration::from_millis(80),
 ];
-
-/// How often a backup is taken while the app runs (plus one at startup).
-const BACKUP_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Keeps the file watcher alive for the life of the app.
 #[derive(Default)]
@@ -151,27 +148,5 @@ pub fn watch_database(desk: Arc<Desk>, holder: &DatabaseWatcher) {
             %error,
             "cannot watch the database files; other processes' writes show within a second"
         ),
-    }
-}
-
-/// Backs the database up now and every hour, keeping the newest few.
-pub fn keep_backups(desk: Arc<Desk>) {
-    let spawned = std::thread::Builder::new()
-        .name("backups".into())
-        .spawn(move || {
-            let mut next = Instant::now();
-            loop {
-                if Instant::now() >= next {
-                    match desk.backup_now() {
-                        Ok(info) => tracing::info!(path = %info.path.display(), bytes = info.bytes, "backup written"),
-                        Err(error) => tracing::error!(%error, "backup failed"),
-                    }
-                    next = Instant::now() + BACKUP_EVERY;
-                }
-                std::thread::sleep(Duration::from_secs(60));
-            }
-        });
-    if let Err(error) = spawned {
-        tracing::error!(%error, "could not start automatic backups");
     }
 }

@@ -8,15 +8,15 @@ use incident_core::desk::{
 };
 use incident_core::domain::*;
 use incident_core::model::MessageLength;
-use incident_core::model::{AppInfo, BoardRow, IncidentDetail, Level, Person};
+use incident_core::model::{AppInfo, BoardRow, BoardView, IncidentDetail, Level, Person};
 use incident_core::publish::WebhookFormat;
 use incident_core::{Desk, DeskError, ErrorPayload, Timestamp};
 use tauri::State;
 
-type CommandResult<T> = Result<T, ErrorPayload>;
+pub(crate) type CommandResult<T> = Result<T, ErrorPayload>;
 
 /// Runs `f` against the desk, turning core errors into payloads.
-fn with_desk<T>(
+pub(crate) fn with_desk<T>(
     state: &AppState,
     f: impl FnOnce(&Desk) -> Result<T, DeskError>,
 ) -> CommandResult<T> {
@@ -37,11 +37,9 @@ pub(crate) async fn app_info(state: State<'_, AppState>) -> CommandResult<AppInf
 #[tauri::command]
 pub(crate) async fn list_incidents(
     state: State<'_, AppState>,
-    include_closed: Option<bool>,
+    view: Option<BoardView>,
 ) -> CommandResult<Vec<BoardRow>> {
-    with_desk(&state, |desk| {
-        desk.list_incidents(include_closed.unwrap_or(false))
-    })
+    with_desk(&state, |desk| desk.board(view.unwrap_or(BoardView::Open)))
 }
 
 #[tauri::command]
@@ -289,6 +287,32 @@ pub(crate) async fn copy_message<R: tauri::Runtime>(
     Ok(text)
 }
 
+/// The catch-up brief, shown in the room.
+#[tauri::command]
+pub(crate) async fn incident_brief(
+    state: State<'_, AppState>,
+    reference: String,
+) -> CommandResult<Brief> {
+    with_desk(&state, |desk| desk.brief(&reference))
+}
+
+/// Copies the brief (plain text, or Markdown for a chat); returns what was copied.
+#[tauri::command]
+pub(crate) async fn copy_brief<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    reference: String,
+    markdown: bool,
+) -> CommandResult<String> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let brief = with_desk(&state, |desk| desk.brief(&reference))?;
+    let text = if markdown { brief.markdown } else { brief.text };
+    app.clipboard().write_text(text.clone()).map_err(|error| {
+        unavailable_because(&format!("could not copy to the clipboard: {error}"))
+    })?;
+    Ok(text)
+}
+
 /// A message's length as its channel counts it, and the channel's limit.
 #[tauri::command]
 pub(crate) async fn measure_message(
@@ -346,11 +370,11 @@ pub(crate) async fn set_webhook(
     })
 }
 
-fn unavailable() -> ErrorPayload {
+pub(crate) fn unavailable() -> ErrorPayload {
     unavailable_because("the database is not open")
 }
 
-fn unavailable_because(message: &str) -> ErrorPayload {
+pub(crate) fn unavailable_because(message: &str) -> ErrorPayload {
     ErrorPayload {
         code: incident_core::ErrorCode::Io,
         message: message.to_owned(),
@@ -424,7 +448,7 @@ pub(crate) async fn set_action_item_state(
 
 /// Where an export should go: `$INCIDENT_DESK_SAVE_TO` (a folder; tests and
 /// scripted use) or the native save dialog. `None`: the user cancelled.
-fn export_target<R: tauri::Runtime>(
+pub(crate) fn export_target<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     file_name: &str,
     extension: &str,
@@ -433,14 +457,14 @@ fn export_target<R: tauri::Runtime>(
         return Some(std::path::PathBuf::from(dir).join(file_name));
     }
     use tauri_plugin_dialog::DialogExt;
-    let label = if extension == "pdf" {
-        "PDF document"
-    } else {
-        "Markdown"
+    let (title, label) = match extension {
+        "pdf" => ("Export review", "PDF document"),
+        "json" => ("Export playbooks", "Playbooks (JSON)"),
+        _ => ("Export review", "Markdown"),
     };
     app.dialog()
         .file()
-        .set_title("Export review")
+        .set_title(title)
         .set_file_name(file_name)
         .add_filter(label, &[extension])
         .blocking_save_file()
@@ -477,16 +501,31 @@ pub(crate) async fn export_review<R: tauri::Runtime>(
         let Some(path) = export_target(&app, &name, extension) else {
             return Ok(None);
         };
+        desk.refuse_own_files(&path).map_err(|e| e.payload())?;
         let bytes = if pdf {
             incident_report::render_pdf(&export).map_err(|e| unavailable_because(&e.to_string()))?
         } else {
             incident_core::markdown::render(&export).into_bytes()
         };
-        std::fs::write(&path, bytes).map_err(|e| {
-            unavailable_because(&format!("could not write {}: {e}", path.display()))
-        })?;
+        incident_core::files::write_atomically(&path, &bytes).map_err(|e| e.payload())?;
         tracing::info!(path = %path.display(), "review exported");
         Ok(Some(path.display().to_string()))
+    })
+    .await
+    .map_err(|error| unavailable_because(&error.to_string()))?
+}
+
+/// Posts a test message to a channel's webhook (nothing is recorded).
+#[tauri::command]
+pub(crate) async fn test_webhook(
+    state: State<'_, AppState>,
+    channel: Channel,
+) -> CommandResult<String> {
+    let desk = state
+        .shared_desk()
+        .ok_or_else(|| state.desk().err().unwrap_or_else(unavailable))?;
+    tauri::async_runtime::spawn_blocking(move || {
+        desk.test_webhook(channel).map_err(|e| e.payload())
     })
     .await
     .map_err(|error| unavailable_because(&error.to_string()))?

@@ -5,9 +5,10 @@
 use crate::notifier::Notifier;
 use crate::state::AppState;
 use incident_core::desk::AlertReceipt;
-use incident_core::intake::{IntakeLimits, IntakeSettings, IntakeStatus, Receiver};
+use incident_core::intake::{IntakeSettings, IntakeStatus};
 use incident_core::model::ChangeEvent;
 use incident_core::{Desk, ErrorPayload};
+use incident_intake::{IntakeLimits, Receiver};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -92,10 +93,7 @@ fn start<R: Runtime>(
     if settings.is_exposed() {
         tracing::warn!(address = %settings.address, "the alert receiver listens beyond this machine");
     }
-    let limits = IntakeLimits {
-        max_body_bytes: settings.max_body_bytes as usize,
-        rate_per_second: settings.rate_per_second,
-    };
+    let limits = IntakeLimits::new(settings.max_body_bytes as usize, settings.rate_per_second);
     let sink_desk = Arc::clone(desk);
     let sink_app = app.clone();
     let sink_notifier = Arc::clone(notifier);
@@ -104,10 +102,16 @@ fn start<R: Runtime>(
         settings.port,
         &settings.token,
         limits,
-        Arc::new(move |alerts| {
-            let receipts = sink_desk.receive_alerts(alerts)?;
+        Arc::new(move |deliveries| {
+            let results = sink_desk.receive_alert_deliveries(deliveries);
+            let receipts: Vec<AlertReceipt> = results
+                .iter()
+                .filter_map(|result| result.as_ref().ok())
+                .flatten()
+                .cloned()
+                .collect();
             announce(&sink_app, &sink_notifier, &receipts);
-            Ok(receipts)
+            results
         }),
     )
     .map_err(|error| {

@@ -5,13 +5,17 @@
 mod about;
 mod alerts;
 mod background;
+mod backups;
 mod commands;
 mod intake;
 mod launch;
 mod logging;
 mod notifier;
+mod playbooks;
+mod publisher;
 mod scheduler;
 mod state;
+mod team_sync;
 mod tray;
 mod updates;
 mod window_memory;
@@ -30,6 +34,8 @@ pub fn with_commands<R: tauri::Runtime>(
         .manage(updates::Updates::default())
         .manage(launch::FirstLaunch::from_args())
         .manage(intake::Intake::default())
+        .manage(team_sync::TeamSync::default())
+        .manage(backups::BackupHealth::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_incidents,
@@ -49,6 +55,19 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::list_policies,
             commands::set_policy,
             commands::snooze,
+            publisher::set_matrix,
+            publisher::queue_message,
+            publisher::cancel_publication,
+            publisher::outbox,
+            playbooks::mark_check,
+            playbooks::add_task,
+            playbooks::set_task_state,
+            playbooks::promote_task,
+            playbooks::mark_hypothesis,
+            playbooks::list_playbooks,
+            playbooks::save_playbook,
+            playbooks::export_playbooks,
+            playbooks::import_playbooks,
             commands::set_approval,
             commands::fill_template,
             commands::draft_message,
@@ -58,12 +77,15 @@ pub fn with_commands<R: tauri::Runtime>(
             commands::discard_message,
             commands::publish_message,
             commands::copy_message,
+            commands::incident_brief,
+            commands::copy_brief,
             commands::measure_message,
             commands::list_templates,
             commands::save_template,
             commands::delete_template,
             commands::channel_settings,
             commands::set_webhook,
+            commands::test_webhook,
             commands::update_review,
             commands::add_action_item,
             commands::edit_action_item,
@@ -86,8 +108,15 @@ pub fn with_commands<R: tauri::Runtime>(
             alerts::dismiss_alert,
             alerts::mute_source,
             intake::intake_status,
+            team_sync::sync_status,
+            team_sync::set_viewing,
+            team_sync::presence,
+            team_sync::team_settings,
+            team_sync::join_team_server,
+            team_sync::leave_team_server,
             intake::save_intake_settings,
             intake::new_intake_token,
+            backups::backup_problem,
         ])
 }
 
@@ -127,7 +156,7 @@ pub fn run() -> ExitCode {
                 let watcher = background::DatabaseWatcher::default();
                 background::watch_database(desk.clone(), &watcher);
                 tauri::Manager::manage(app, watcher);
-                background::keep_backups(desk.clone());
+                backups::keep_backups(app.handle().clone(), desk.clone());
                 if let Err(error) = tray::create(app.handle()) {
                     tracing::warn!(%error, "no tray icon");
                 }
@@ -135,6 +164,8 @@ pub fn run() -> ExitCode {
                     std::sync::Arc::new(notifier::Notifier::new(notification_icon(app.handle())));
                 updates::check_at_startup(app.handle().clone(), &desk);
                 intake::watch(app.handle().clone(), desk.clone(), notifier.clone());
+                team_sync::watch(app.handle().clone(), desk.clone(), notifier.clone());
+                publisher::start(desk.clone());
                 scheduler::start(app.handle().clone(), desk, notifier);
             }
             Ok(())

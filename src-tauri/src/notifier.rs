@@ -185,6 +185,32 @@ impl Notifier {
         )
     }
 
+    /// Tells this laptop's person they were made commander on another laptop.
+    pub fn show_handoff(
+        &self,
+        reference: &str,
+        title: &str,
+        from: &str,
+        on_open: impl FnOnce() + Send + 'static,
+    ) -> Result<(), String> {
+        present(
+            Spec {
+                icon: self.icon.clone(),
+                summary: format!("You are now the commander of {reference}"),
+                body: format!("{title} — handed over by {from}"),
+                urgency: Urgency::Critical,
+                actions: &[("default", "Open"), (ACTION_OPEN, "Open")],
+                stays: true,
+            },
+            |_| {},
+            move |action, _| {
+                if matches!(action.as_str(), ACTION_OPEN | "default") {
+                    on_open();
+                }
+            },
+        )
+    }
+
     fn show_simple(
         &self,
         summary: String,
@@ -212,6 +238,14 @@ impl Notifier {
             },
         )
     }
+}
+
+/// Notification servers (dunst, GNOME, KDE) read the body as markup; what
+/// people typed (a title) must show as typed, never as tags.
+fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// What a notification says and offers.
@@ -243,7 +277,7 @@ fn present(
             notification
                 .appname(APP_NAME)
                 .summary(&spec.summary)
-                .body(&spec.body)
+                .body(&escape_markup(&spec.body))
                 .urgency(spec.urgency)
                 .hint(Hint::DesktopEntry("incident-desk".into()));
             for (key, label) in spec.actions {

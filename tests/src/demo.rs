@@ -109,7 +109,6 @@ pub fn seed_demo(db: &Path) -> Result<()> {
             &at(37),
         ],
     )?;
-    idesk(db, &["stage", "INC-1", "classify", "done", "--at", &at(37)])?;
     idesk(db, &["status", "INC-1", "identified", "--at", &at(30)])?;
     idesk(
         db,
@@ -125,10 +124,8 @@ pub fn seed_demo(db: &Path) -> Result<()> {
             &at(33),
         ],
     )?;
-    idesk(
-        db,
-        &["stage", "INC-1", "communicate", "active", "--at", &at(33)],
-    )?;
+    // (Classify completed when classified; Communicate started with the
+    // first message to users.)
     idesk(
         db,
         &[

@@ -12,6 +12,7 @@ mod driver;
 mod error;
 pub mod http;
 pub mod notifications;
+mod pdf;
 mod process;
 pub mod procs;
 mod session;
@@ -21,6 +22,7 @@ pub mod update_server;
 pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};
 pub use error::HarnessError;
 pub use notifications::Received;
+pub use pdf::pdf_text;
 pub use process::pid_is_alive;
 pub use session::{Session, SessionOptions, within};
 

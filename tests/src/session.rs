@@ -51,7 +51,7 @@ pub struct Session {
     bus: SessionBus,
     xserver: Display,
     _home: TempDir,
-    _turn: tokio::sync::MutexGuard<'static, ()>,
+    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
 }
 
 /// Process ids a test can check after the session is gone.
@@ -120,6 +120,25 @@ impl Session {
 
     pub async fn start_with(name: &str, options: SessionOptions) -> Result<Session> {
         let turn = ONE_AT_A_TIME.lock().await;
+        Session::start_inner(name, options, Some(turn)).await
+    }
+
+    /// A second app beside `_first` (its own database, bus and driver): for
+    /// two laptops in one test. It shares `_first`'s turn, so it can only be
+    /// started while `_first` is alive.
+    pub async fn start_alongside(
+        _first: &Session,
+        name: &str,
+        options: SessionOptions,
+    ) -> Result<Session> {
+        Session::start_inner(name, options, None).await
+    }
+
+    async fn start_inner(
+        name: &str,
+        options: SessionOptions,
+        turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+    ) -> Result<Session> {
         let binary = match options.binary {
             Some(binary) => binary,
             None => app_binary()?,
@@ -344,6 +363,56 @@ impl Session {
         )
         .await??;
         Ok(())
+    }
+
+    /// Runs `js` in the page (bounded) and returns its value. Return
+    /// numbers and booleans rather than user text (see `wait_for_text`).
+    pub async fn script(&self, js: &str) -> Result<serde_json::Value> {
+        Ok(within(
+            "a script in the page",
+            Duration::from_secs(10),
+            self.client.execute(js, vec![]),
+        )
+        .await??)
+    }
+
+    /// Runs a command palette command: Ctrl+K, the words, Enter.
+    pub async fn palette(&self, words: &str) -> Result<()> {
+        self.chord(fantoccini::key::Key::Control, 'k').await?;
+        self.wait_for("[data-testid=palette-input]", Duration::from_secs(10))
+            .await?;
+        self.keys(words).await?;
+        self.keys(&char::from(fantoccini::key::Key::Enter).to_string())
+            .await
+    }
+
+    /// Waits until the room's stage `stage` shows `state`.
+    pub async fn wait_stage(&self, stage: &str, state: &str, limit: Duration) -> Result<()> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let now = self
+                .attr(&format!("[data-testid=stage-{stage}]"), "data-state")
+                .await?
+                .unwrap_or_default();
+            if now == state {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(HarnessError::Timeout {
+                    what: format!("stage {stage} to be {state} (it is {now})"),
+                    seconds: limit.as_secs_f64(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Whether the element `css` is inside the window's visible area.
+    pub async fn in_view(&self, css: &str) -> Result<bool> {
+        let js = format!(
+            "const e = document.querySelector({css:?}); if (!e) return false;              const r = e.getBoundingClientRect();              return r.bottom > 0 && r.top < window.innerHeight && r.height > 0;"
+        );
+        Ok(self.script(&js).await?.as_bool().unwrap_or(false))
     }
 
     /// The `data-testid` of the focused element (empty when it has none).

@@ -104,6 +104,11 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     session
         .wait_for("[data-testid=declare-from-alert]", WAIT)
         .await?;
+    // The alert's service is what the incident affects.
+    assert_eq!(
+        session.text("[data-testid=declare-services]").await?,
+        "checkout"
+    );
     let title = session
         .wait_for_value(
             "[data-testid=declare-title]",
@@ -156,11 +161,7 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     )?;
     assert_eq!(status, 202);
     session
-        .wait_for_text(
-            "[data-testid=incident-alerts]",
-            "all 1 alert resolved",
-            WAIT,
-        )
+        .wait_for_text("[data-testid=incident-alerts]", "its alert resolved", WAIT)
         .await?;
     session.screenshot("alert-resolved").await?;
 
@@ -172,12 +173,48 @@ async fn an_alertmanager_alert_becomes_an_incident_from_the_inbox() -> TestResul
     let select = session
         .wait_for(&format!("{latency} [data-testid=alert-attach-to]"), WAIT)
         .await?;
+    // The picker fits: no sideways scrolling, the summary not wrapped letter by letter.
+    assert_eq!(session.focused_testid().await?, "alert-attach-to");
+    let fits = session
+        .script(
+            "const list = document.querySelector('[data-testid=alert-inbox] ul'); \
+             const summary = document.querySelector('[data-testid=alert-summary]'); \
+             return list.scrollWidth <= list.clientWidth && summary.getBoundingClientRect().width > 150;",
+        )
+        .await?;
+    session.screenshot("attach-picker").await?;
+    let numbers = session
+        .script(
+            "const list = document.querySelector('[data-testid=alert-inbox] ul'); \
+             return [list.scrollWidth, list.clientWidth];",
+        )
+        .await?;
+    assert_eq!(
+        fits,
+        serde_json::json!(true),
+        "the attach picker squeezes the alert card: {numbers}"
+    );
     within(
         "choosing the incident",
         WAIT,
         select.select_by_value("INC-1"),
     )
     .await??;
+    // Choosing is not attaching: nothing happens until Attach is pressed.
+    session.settle().await?;
+    let before: serde_json::Value =
+        serde_json::from_slice(&session.idesk(&["show", "INC-1", "--json"])?.stdout)?;
+    let alerts_before = before["timeline"]
+        .as_array()
+        .map(|t| t.iter().filter(|e| e["kind"] == "alert").count())
+        .unwrap_or(0);
+    assert_eq!(
+        alerts_before, 2,
+        "picking an incident attached the alert at once"
+    );
+    session
+        .click(&format!("{latency} [data-testid=alert-attach-confirm]"))
+        .await?;
     session.wait_for_text(latency, "INC-1", WAIT).await?;
     let shown = session.idesk(&["show", "INC-1", "--json"])?;
     let detail: serde_json::Value = serde_json::from_slice(&shown.stdout)?;

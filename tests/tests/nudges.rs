@@ -167,6 +167,18 @@ async fn an_overdue_stage_nudges_once_across_a_restart_and_after_its_snooze() ->
         .await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(classify_nudges(&session).len(), 2);
+    // And the card that said it was overdue goes: it is no longer true.
+    let deadline = Instant::now() + WAIT;
+    while session
+        .script("return document.querySelector('[data-testid=nudge]') !== null;")
+        .await?
+        == serde_json::json!(true)
+    {
+        if Instant::now() > deadline {
+            return Err("the nudge card still says classification is overdue".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Every nudge is on the record.
     let show = session.idesk(&["show", "INC-1", "--json"])?;

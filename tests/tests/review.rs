@@ -161,20 +161,7 @@ async fn the_review_is_written_and_exported_from_the_window() -> TestResult {
     session
         .wait_for("[data-testid=export-done]", Duration::from_secs(30))
         .await?;
-    let pdf = exports.path().join("INC-1-review.pdf");
-    let deadline = Instant::now() + WAIT;
-    while !pdf.exists() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let output = std::process::Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()?;
-    assert!(output.status.success(), "{output:?}");
-    let text = String::from_utf8(output.stdout)?
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = e2e::pdf_text(&exports.path().join("INC-1-review.pdf"), WAIT)?;
     assert!(text.contains("Payments — 東京 ✓ <b>down</b>"), "{text}");
     assert!(
         text.contains("The connection pool was exhausted by retries"),

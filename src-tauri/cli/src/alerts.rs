@@ -22,6 +22,7 @@ pub fn send(desk: &Desk, print: &Printer, args: AlertArgs) -> Result<(), CliErro
     input.link = args.link;
     input.started_at = time("started_at", args.started_at.as_deref())?;
     input.synthetic = args.synthetic;
+    input.change = args.change;
     input.resolved = args.resolved;
     let receipts = desk.receive_alerts(vec![input])?;
     let Some(receipt) = receipts.first() else {

@@ -2,11 +2,14 @@
 //! the `Desk`, print the result.
 
 use crate::output::{self, Printer};
+use crate::terminal;
 use crate::{
     ActionCommand, Cli, Command, CommsCommand, LevelCommand, PeopleCommand, PolicyCommand,
 };
 use incident_core::desk::{Classification, Declaration, DraftRequest};
-use incident_core::domain::{PolicyKey, Span, Template, parse_policy_value, review_checklist};
+use incident_core::domain::{
+    CheckState, PolicyKey, Span, Template, parse_policy_value, review_checklist,
+};
 use incident_core::model::Person;
 use incident_core::publish::WebhookFormat;
 use incident_core::{Desk, DeskError, Timestamp};
@@ -25,6 +28,24 @@ pub enum CliError {
     },
     #[error("{0}")]
     Usage(String),
+    /// Some entries of a file were refused (the rest was applied).
+    #[error("{0} entries were refused (listed above); the others were applied")]
+    Refused(usize),
+    /// The reader of stdout went away (`idesk list | head`): not an error to report.
+    #[error("the output was closed")]
+    OutputClosed,
+}
+
+impl From<terminal::WriteError> for CliError {
+    fn from(error: terminal::WriteError) -> Self {
+        match error {
+            terminal::WriteError::Closed => CliError::OutputClosed,
+            terminal::WriteError::Failed(source) => CliError::Io {
+                path: "stdout".into(),
+                source,
+            },
+        }
+    }
 }
 
 pub(crate) fn time(
@@ -69,6 +90,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Show { reference } => {
             let detail = desk.incident(&reference)?;
             print.value(&detail, || output::detail(&detail))?;
+        }
+        Command::Brief {
+            reference,
+            markdown,
+        } => {
+            let brief = desk.brief(&reference)?;
+            print.value(&brief, || {
+                if markdown {
+                    brief.markdown.clone()
+                } else {
+                    brief.text.clone()
+                }
+            })?;
         }
         Command::Classify(args) => {
             let services = if args.no_services {
@@ -206,11 +240,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             output,
         } => export(&desk, &reference, md, pdf, cli.json, output)?,
         Command::Import { file } => {
-            let text = std::fs::read_to_string(&file).map_err(|source| CliError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            let export = Desk::parse_export(&text)?;
+            let export = Desk::read_export_file(&file)?;
             let record = desk.import(export)?;
             print.value(&record, || {
                 format!("Imported {}: {}", record.reference, record.title)
@@ -245,6 +275,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 let level = desk.add_level(&name, &description)?;
                 print.value(&level, || {
                     format!("Added level {} (rank {})", level.name, level.rank)
+                })?;
+            }
+            Some(LevelCommand::Expect { level, roles, show }) => {
+                let roles = if show {
+                    desk.expected_roles(&level)?
+                } else {
+                    let parsed = roles
+                        .iter()
+                        .map(|r| r.parse())
+                        .collect::<Result<Vec<incident_core::domain::Role>, _>>()?;
+                    desk.set_expected_roles(&level, &parsed)?
+                };
+                print.value(&roles, || {
+                    let names: Vec<&str> = roles.iter().map(|r| r.title()).collect();
+                    if names.is_empty() {
+                        format!("{level} expects no particular roles")
+                    } else {
+                        format!("{level} expects: {}", names.join(", "))
+                    }
                 })?;
             }
         },
@@ -327,6 +376,35 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Alert(args) => crate::alerts::send(&desk, &print, args)?,
         Command::Alerts { all, command } => crate::alerts::inbox(&desk, &print, all, command)?,
         Command::Intake(command) => crate::alerts::intake(&desk, &print, command)?,
+        Command::Sync(command) => crate::team::sync(&desk, &print, command)?,
+        Command::Team { command } => crate::team::team(&desk, &print, command)?,
+        Command::Task(command) => crate::playbooks::task(&desk, &print, command, at)?,
+        Command::Checklist { reference } => crate::playbooks::checklist(&desk, &print, &reference)?,
+        Command::Check {
+            reference,
+            item,
+            skip,
+            reopen,
+        } => {
+            let state = if skip {
+                CheckState::Skipped
+            } else if reopen {
+                CheckState::Open
+            } else {
+                CheckState::Done
+            };
+            let entry = desk.mark_check(&reference, &item, state, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Hypothesis {
+            reference,
+            entry,
+            state,
+        } => {
+            let entry = desk.mark_hypothesis(&reference, &entry, state.parse()?, at)?;
+            print.entry(&reference, &entry)?;
+        }
+        Command::Playbook(command) => crate::playbooks::playbook(&desk, &print, command)?,
     }
     Ok(())
 }
@@ -340,6 +418,9 @@ fn export(
     json: bool,
     output: Option<PathBuf>,
 ) -> Result<(), CliError> {
+    if let Some(path) = &output {
+        desk.refuse_own_files(path)?;
+    }
     let export = desk.export(reference)?;
     let bytes: Vec<u8> = if pdf {
         if output.is_none() {
@@ -359,19 +440,22 @@ fn export(
     };
     if pdf || md {
         for missing in review_checklist(&export.incident) {
-            eprintln!("idesk: note: {missing}");
+            terminal::warn(&format!("idesk: note: {missing}"));
         }
     }
     match output {
-        Some(path) => std::fs::write(&path, bytes).map_err(|source| CliError::Io { path, source }),
+        Some(path) => Ok(incident_core::files::write_atomically(&path, &bytes)?),
         None => {
-            use std::io::Write as _;
-            std::io::stdout()
-                .write_all(&bytes)
-                .map_err(|source| CliError::Io {
-                    path: "stdout".into(),
-                    source,
-                })
+            // A Markdown report shown in a terminal is human output; piped
+            // or redirected, it stays exact.
+            use std::io::IsTerminal as _;
+            if md && std::io::stdout().is_terminal() {
+                let text = String::from_utf8_lossy(&bytes);
+                terminal::write_stdout(terminal::neutralize(&text).as_bytes())?;
+            } else {
+                terminal::write_stdout(&bytes)?;
+            }
+            Ok(())
         }
     }
 }
@@ -455,6 +539,11 @@ fn comms(
                 )
             })?;
         }
+        CommsCommand::Queue { .. }
+        | CommsCommand::Cancel { .. }
+        | CommsCommand::Outbox
+        | CommsCommand::Deliver
+        | CommsCommand::Matrix { .. } => crate::outbox::outbox(desk, print, command)?,
         CommsCommand::Approve { reference, id } => {
             let comm = desk.approve_communication(&reference, &id, at)?;
             print.value(&comm, || format!("Approved {}", comm.id))?;

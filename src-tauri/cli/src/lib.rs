@@ -7,7 +7,11 @@
 
 mod alerts;
 mod commands;
+mod outbox;
 mod output;
+mod playbooks;
+mod team;
+mod terminal;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -60,6 +64,13 @@ pub enum Command {
     },
     /// Show everything about an incident, with its metrics.
     Show { reference: String },
+    /// A catch-up brief for someone joining or taking over: short enough to
+    /// read aloud; --markdown to paste into a chat.
+    Brief {
+        reference: String,
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Change kind, level or scope.
     Classify(ClassifyArgs),
     /// Change the title or summary.
@@ -116,6 +127,30 @@ pub enum Command {
     /// Action items.
     #[command(subcommand)]
     Action(ActionCommand),
+    /// Live tasks handed out during the incident (not the review's action items).
+    #[command(subcommand)]
+    Task(TaskCommand),
+    /// The incident's playbook checklist, numbered, with each item's mark.
+    Checklist { reference: String },
+    /// Tick a checklist item as done (ITEM: its number or key); --skip or --reopen instead.
+    Check {
+        reference: String,
+        item: String,
+        #[arg(long, conflicts_with = "reopen")]
+        skip: bool,
+        #[arg(long)]
+        reopen: bool,
+    },
+    /// Mark a hypothesis (a note that starts with "hypothesis:"; ENTRY: its number):
+    /// ruled_out, confirmed or open.
+    Hypothesis {
+        reference: String,
+        entry: String,
+        state: String,
+    },
+    /// The playbooks: a checklist per incident kind and level.
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
     /// Close an incident (every stage must be done, skipped or deferred).
     Close { reference: String },
     /// Export an incident: the review report as PDF (--pdf -o FILE), Markdown (--md), or the JSON
@@ -176,6 +211,73 @@ pub enum Command {
     /// The local webhook receiver for monitoring tools (the open app follows within a second).
     #[command(subcommand)]
     Intake(IntakeCommand),
+    /// Carry entries between laptops in a file (a USB stick, an air-gapped hand-off).
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// This laptop in a team: its server, node id and tag, and whether sync
+    /// works now (`idesk team join URL --team NAME` to join one).
+    Team {
+        #[command(subcommand)]
+        command: Option<TeamCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Write this database's entries (after --since CURSOR, else all) to a file;
+    /// prints the cursor to give next time.
+    Export {
+        #[arg(long, value_name = "CURSOR")]
+        since: Option<i64>,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Apply an entries file written by `idesk sync export` on another laptop
+    /// (entries already here are skipped; conflicts are shown, nothing is dropped).
+    Apply { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Join a team: references minted here carry this laptop's tag, and with
+    /// a server URL the app syncs every entry through it (NATS JetStream).
+    /// Secrets are read from a file or standard input, never the command
+    /// line, and kept in the desktop's secret store.
+    Join(JoinArgs),
+    /// Where this laptop stands: team, server, entries waiting, and one
+    /// connection attempt now (connected, offline, or credentials refused).
+    Status,
+    /// Stop syncing and forget the secret; the entries and references stay.
+    Leave,
+}
+
+#[derive(Args)]
+pub struct JoinArgs {
+    /// The team's NATS server: nats://host:4222 or tls://host:4222. Without
+    /// it, only references change (entries travel by `idesk sync` files).
+    pub url: Option<String>,
+    /// The team's name (the same on every laptop of the team).
+    #[arg(long)]
+    pub team: String,
+    /// Your user name on the server (default: your login name).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Read the password from standard input (one line).
+    #[arg(long, conflicts_with_all = ["token_stdin", "nkey_file", "creds"])]
+    pub password_stdin: bool,
+    /// Read a token from standard input (one line).
+    #[arg(long, conflicts_with_all = ["nkey_file", "creds"])]
+    pub token_stdin: bool,
+    /// A file holding your nkey seed (SU…).
+    #[arg(long, value_name = "FILE", conflicts_with = "creds")]
+    pub nkey_file: Option<PathBuf>,
+    /// Your .creds file (user JWT and nkey seed); its content is stored, so
+    /// the file can be deleted afterwards.
+    #[arg(long, value_name = "FILE")]
+    pub creds: Option<PathBuf>,
+    /// A CA certificate (PEM) the server's certificate must chain to.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -202,6 +304,10 @@ pub struct AlertArgs {
     /// From a synthetic check (a robot user) rather than monitoring.
     #[arg(long)]
     pub synthetic: bool,
+    /// It reports a deploy or change (from CI): attached to an incident, the
+    /// room offers rolling it back first.
+    #[arg(long)]
+    pub change: bool,
     /// The problem is over.
     #[arg(long)]
     pub resolved: bool,
@@ -379,6 +485,29 @@ pub enum CommsCommand {
     },
     /// The channels' publishing settings (webhook addresses masked).
     Channels,
+    /// Publish through the outbox: the message waits until its channel's
+    /// service (a Matrix room, a webhook) confirms; retried with backoff.
+    Queue { reference: String, id: String },
+    /// Take a message out of the outbox before it is out.
+    Cancel { reference: String, id: String },
+    /// What waits in the outbox: attempts, last error, next try.
+    Outbox,
+    /// Deliver what is due now (the open app does this by itself).
+    Deliver,
+    /// A channel's Matrix room (the access token from stdin goes to the
+    /// desktop's secret store); --off removes it.
+    Matrix {
+        channel: String,
+        #[arg(long, required_unless_present = "off")]
+        homeserver: Option<String>,
+        /// The room id (!…), Room settings → Advanced.
+        #[arg(long, required_unless_present = "off")]
+        room: Option<String>,
+        #[arg(long)]
+        token_stdin: bool,
+        #[arg(long, conflicts_with_all = ["homeserver", "room", "token_stdin"])]
+        off: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -411,6 +540,46 @@ pub enum ActionCommand {
         #[arg(long)]
         due: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum TaskCommand {
+    /// Hand out a task: --owner a person or a role (operations, ops lead…: its holder).
+    Add {
+        reference: String,
+        title: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// When it is due: in a span (30m, 2h) or at a time (RFC 3339).
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Mark a task done (TASK: its number in `idesk task list`, or id prefix).
+    Done { reference: String, task: String },
+    /// Drop a task that is no longer needed.
+    Drop { reference: String, task: String },
+    /// Open a done or dropped task again.
+    Reopen { reference: String, task: String },
+    /// Carry a task on after the incident as a review action item.
+    Promote { reference: String, task: String },
+    /// The incident's tasks, numbered.
+    List { reference: String },
+}
+
+#[derive(Subcommand)]
+pub enum PlaybookCommand {
+    /// The items of every playbook, or of one kind (and level).
+    Show {
+        kind: Option<String>,
+        level: Option<String>,
+    },
+    /// Write every playbook to a file (to share with the team or keep).
+    Export {
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Replace the playbooks a file holds (others stay); a bad file changes nothing.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -449,6 +618,15 @@ pub enum LevelCommand {
         #[arg(long)]
         description: String,
     },
+    /// The roles a level expects filled (an unfilled one shows on the board):
+    /// `idesk levels expect L1 commander communications scribe`; no role
+    /// expects none; without roles after --show, prints them.
+    Expect {
+        level: String,
+        roles: Vec<String>,
+        #[arg(long)]
+        show: bool,
+    },
 }
 
 /// Runs `idesk` with `args` (the first one is the program name).
@@ -459,9 +637,9 @@ where
 {
     let cli = Cli::parse_from(args);
     match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(commands::CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("idesk: {error}");
+            terminal::warn(&format!("idesk: {error}"));
             ExitCode::from(1)
         }
     }

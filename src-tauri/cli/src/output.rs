@@ -1,6 +1,7 @@
 //! Human-readable output of `idesk`, and the switch to JSON.
 
 use crate::commands::CliError;
+use crate::terminal;
 use incident_core::Timestamp;
 use incident_core::desk::{BackupInfo, ChannelSettings, IncidentDeadlines};
 use incident_core::domain::*;
@@ -20,16 +21,15 @@ impl Printer {
         value: &T,
         human: impl FnOnce() -> String,
     ) -> Result<(), CliError> {
-        if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+        let mut text = if self.json {
+            serde_json::to_string_pretty(value)?
         } else {
-            let text = human();
-            if text.ends_with('\n') {
-                print!("{text}");
-            } else {
-                println!("{text}");
-            }
+            terminal::neutralize(&human()).into_owned()
+        };
+        if !text.ends_with('\n') {
+            text.push('\n');
         }
+        terminal::write_stdout(text.as_bytes())?;
         Ok(())
     }
 
@@ -126,6 +126,21 @@ pub fn detail(detail: &IncidentDetail) -> String {
         },
         if i.scope.customer_facing { "yes" } else { "no" }
     );
+    if !i.conflicts.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nConflicts: laptops changed the same thing at once (a new change settles each)"
+        );
+        for conflict in &i.conflicts {
+            let number = detail
+                .timeline
+                .iter()
+                .find(|e| e.id == conflict.entry_id)
+                .map(|e| format!(" (#{})", e.n))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  ! {}{number}", conflict.message);
+        }
+    }
 
     let _ = writeln!(out, "\nStages");
     for (stage, record) in i.stages.iter() {
@@ -206,6 +221,43 @@ pub fn detail(detail: &IncidentDetail) -> String {
         let _ = writeln!(out, "\nReview");
         for (name, text) in parts.iter().filter(|(_, text)| !text.is_empty()) {
             let _ = writeln!(out, "  {name}: {text}");
+        }
+    }
+    if !detail.playbook.is_empty() {
+        let settled = progress(&detail.playbook);
+        let _ = writeln!(
+            out,
+            "\nPlaybook checklist: {} of {} settled (idesk checklist {})",
+            settled.settled, settled.total, i.reference
+        );
+    }
+    if !i.tasks.is_empty() {
+        let _ = writeln!(out, "\nTasks");
+        for (index, task) in i.tasks.iter().enumerate() {
+            let state = if task.action_item_id.is_some() {
+                "action item".to_owned()
+            } else {
+                task.state.to_string()
+            };
+            let _ = writeln!(
+                out,
+                "  {}. [{state}] {}  owner {}",
+                index + 1,
+                task.title,
+                task.owner.as_deref().unwrap_or("—")
+            );
+        }
+    }
+    if !detail.hypotheses.is_empty() {
+        let _ = writeln!(out, "\nHypotheses");
+        for hypothesis in &detail.hypotheses {
+            let _ = writeln!(
+                out,
+                "  #{} [{}] {}",
+                hypothesis.n,
+                hypothesis.state.as_str().replace('_', " "),
+                hypothesis.text
+            );
         }
     }
     if !i.action_items.is_empty() {

@@ -52,6 +52,13 @@ pub enum DeskError {
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 
+    #[error(
+        "the database {path} is damaged ({problem}); no backup was made and the earlier \
+         backups were kept: restore the newest good one (`idesk backups`, then \
+         `idesk restore FILE`)"
+    )]
+    DamagedDatabase { path: PathBuf, problem: String },
+
     /// Bad input for one field.
     #[error("{message}")]
     Invalid {
@@ -76,9 +83,14 @@ pub enum DeskError {
     #[error("no {what} {key}")]
     NotFound { what: &'static str, key: String },
 
-    /// The change contradicts the current state (e.g. already closed).
+    /// The change contradicts the current state (e.g. closed).
     #[error("{0}")]
     Conflict(String),
+
+    /// The change asks for what already is (a stage already done): refused
+    /// at the keyboard, a no-op when two laptops did the same.
+    #[error("{0}")]
+    Unchanged(String),
 
     #[error(
         "{reference} cannot be closed: {} still open (every stage must be done, skipped or deferred)",
@@ -92,6 +104,9 @@ pub enum DeskError {
     #[error("cannot import: {0}")]
     Import(String),
 
+    #[error("cannot restore {path}: {reason}. Nothing was changed")]
+    InvalidBackup { path: PathBuf, reason: String },
+
     #[error(
         "cannot import: the file was exported by a newer Incident Desk (format version {found}; \
          this version reads up to {supported})"
@@ -101,6 +116,27 @@ pub enum DeskError {
     /// A webhook did not accept a message (nothing was marked sent).
     #[error("{0}")]
     Publish(String),
+
+    #[error(
+        "the disk holding the database is full: free some space and try again \
+         (this change was not recorded)"
+    )]
+    DatabaseFull,
+
+    #[error(
+        "the database cannot be written (its file or folder is read-only): \
+         this change was not recorded"
+    )]
+    DatabaseReadOnly,
+
+    #[error("the disk holding {path} is full: free some space and try again (nothing was changed)")]
+    DiskFull { path: PathBuf },
+
+    #[error("the folder {path} is read-only: choose another place, or make it writable")]
+    ReadOnly { path: PathBuf },
+
+    #[error("the folder {path} does not exist")]
+    NoFolder { path: PathBuf },
 
     #[error("{path}: {source}")]
     Io {
@@ -122,6 +158,8 @@ impl From<rusqlite::Error> for DeskError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 DeskError::Busy
             }
+            Some(rusqlite::ErrorCode::DiskFull) => DeskError::DatabaseFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => DeskError::DatabaseReadOnly,
             _ => DeskError::Database(error),
         }
     }
@@ -143,9 +181,12 @@ pub enum ErrorCode {
     Conflict,
     OpenStages,
     InvalidImport,
+    InvalidBackup,
     NewerExport,
     PublishFailed,
     UpdateFailed,
+    DiskFull,
+    ReadOnly,
     Io,
 }
 
@@ -170,17 +211,20 @@ impl DeskError {
             }
             DeskError::Busy => ErrorCode::Busy,
             DeskError::Database(_) => ErrorCode::Database,
-            DeskError::Corrupt(_) => ErrorCode::Corrupt,
+            DeskError::Corrupt(_) | DeskError::DamagedDatabase { .. } => ErrorCode::Corrupt,
             DeskError::Invalid { .. }
             | DeskError::UnknownName { .. }
             | DeskError::TooLong { .. } => ErrorCode::InvalidInput,
             DeskError::NotFound { .. } => ErrorCode::NotFound,
-            DeskError::Conflict(_) => ErrorCode::Conflict,
+            DeskError::Conflict(_) | DeskError::Unchanged(_) => ErrorCode::Conflict,
             DeskError::OpenStages { .. } => ErrorCode::OpenStages,
             DeskError::Import(_) => ErrorCode::InvalidImport,
+            DeskError::InvalidBackup { .. } => ErrorCode::InvalidBackup,
             DeskError::NewerExport { .. } => ErrorCode::NewerExport,
             DeskError::Publish(_) => ErrorCode::PublishFailed,
-            DeskError::Io { .. } => ErrorCode::Io,
+            DeskError::DiskFull { .. } | DeskError::DatabaseFull => ErrorCode::DiskFull,
+            DeskError::ReadOnly { .. } | DeskError::DatabaseReadOnly => ErrorCode::ReadOnly,
+            DeskError::NoFolder { .. } | DeskError::Io { .. } => ErrorCode::Io,
         }
     }
 

@@ -1,5 +1,25 @@
 //! Human formatting shared by the command line and the exports.
 
+use crate::time::Timestamp;
+
+/// A calendar date: `2026-12-04`. Reports are read by people in other time
+/// zones, so every date and time in them is UTC.
+pub fn date(at: Timestamp) -> String {
+    at.to_datetime().format("%Y-%m-%d").to_string()
+}
+
+/// A time of day, 24-hour, to the minute: `08:59` (UTC; seconds are cut, not
+/// rounded, so a moment never shows a minute that had not begun yet).
+pub fn time_of_day(at: Timestamp) -> String {
+    at.to_datetime().format("%H:%M").to_string()
+}
+
+/// A moment in a report: `2026-12-04 08:59 UTC`. The one format both the PDF
+/// and the Markdown export print, so they agree to the character.
+pub fn date_time(at: Timestamp) -> String {
+    format!("{} {} UTC", date(at), time_of_day(at))
+}
+
 /// `45s`, `12m 05s`, `3h 07m`, `2d 04h`; negative durations get a minus sign.
 pub fn duration(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };
@@ -31,6 +51,26 @@ pub fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_as_utc_dates_and_24_hour_times() -> Result<(), crate::error::DeskError> {
+        let at = Timestamp::parse;
+        let t = at("2026-12-04T08:59:59.999Z")?;
+        assert_eq!(date(t), "2026-12-04");
+        assert_eq!(time_of_day(t), "08:59");
+        assert_eq!(date_time(t), "2026-12-04 08:59 UTC");
+        // Any offset is shown in UTC, the afternoon in 24-hour time.
+        assert_eq!(
+            date_time(at("2026-12-04T23:05:00+01:00")?),
+            "2026-12-04 22:05 UTC"
+        );
+        assert_eq!(
+            date_time(at("2026-12-31T23:30:00-01:00")?),
+            "2027-01-01 00:30 UTC"
+        );
+        assert_eq!(time_of_day(at("2026-12-04T14:07:00Z")?), "14:07");
+        Ok(())
+    }
 
     #[test]
     fn sizes_use_decimal_units() {

@@ -7,6 +7,7 @@ pub mod bindings;
 pub mod desk;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod format;
 pub mod intake;
 pub mod launch;

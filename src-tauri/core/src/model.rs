@@ -14,6 +14,28 @@ pub struct StageBrief {
 }
 
 /// One row of the command board.
+/// Which incidents the board shows. Resolved is a public status, closed is
+/// the end of the response: a resolved incident is still open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardView {
+    /// Not closed (resolved ones included).
+    Open,
+    /// Closed only.
+    Closed,
+    All,
+}
+
+impl BoardView {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoardView::Open => "open",
+            BoardView::Closed => "closed",
+            BoardView::All => "all",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BoardRow {
     pub id: String,
@@ -49,6 +71,16 @@ pub struct BoardRow {
     /// all resolved is a hint that the fix worked.
     pub alerts: i64,
     pub alerts_firing: i64,
+    /// What the fold could not apply (two offline writers disagreed), until settled.
+    pub conflicts: i64,
+    /// Roles its level expects that nobody holds now.
+    pub missing_roles: Vec<crate::domain::Role>,
+    /// The playbook checklist: items settled (done or skipped) of all.
+    pub checklist: crate::domain::Progress,
+    /// Live tasks still open.
+    pub tasks_open: i64,
+    /// Messages waiting in the outbox for a service to confirm them.
+    pub messages_queued: i64,
 }
 
 /// Durations teams track, in whole seconds; null when a time is missing.
@@ -125,6 +157,12 @@ pub struct IncidentDetail {
     pub moments: Vec<KeyMoment>,
     /// What the review still lacks (open action items without owner or due date, …).
     pub checklist: Vec<String>,
+    /// Each stage's best practice and what the record calls for now.
+    pub guidance: Vec<crate::domain::StageGuidance>,
+    /// The playbook checklist of its kind × level, with each item's mark.
+    pub playbook: Vec<crate::domain::ChecklistLine>,
+    /// The notes tagged as hypotheses, with what became of each.
+    pub hypotheses: Vec<crate::domain::Hypothesis>,
 }
 
 /// Someone in the people directory.
@@ -232,5 +270,93 @@ impl Diagnostics {
             format!("Open incidents: {}", self.open_incidents),
         ]
         .join("\n")
+    }
+}
+
+/// Where team sync is, in words the top bar can show as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Not in a team, or no server set: the laptop works on its own.
+    Off,
+    /// Trying the server for the first time since starting.
+    Connecting,
+    Connected,
+    /// The server cannot be reached; writes wait in the outbox.
+    Offline,
+    /// The server turned this laptop's credentials away.
+    Refused,
+}
+
+/// The sync engine's state, with the figures behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Since when it is in this state (connected since, offline since).
+    pub since: Option<crate::time::Timestamp>,
+    /// Entries written here that the server has not acknowledged yet.
+    pub waiting: i64,
+    /// What went wrong, in a sentence (offline or refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub message: Option<String>,
+    /// The team and server, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub server: Option<String>,
+    /// Orders the reports: a window hears them both as events and as
+    /// answers, which may arrive out of order, and keeps the newest.
+    #[serde(default)]
+    pub revision: i64,
+}
+
+impl SyncStatus {
+    pub fn off() -> SyncStatus {
+        SyncStatus {
+            revision: 0,
+            state: SyncState::Off,
+            since: None,
+            waiting: 0,
+            message: None,
+            team: None,
+            server: None,
+        }
+    }
+}
+
+/// Who else has an incident open right now (team sync's presence: sent
+/// every few seconds, forgotten when a laptop stops sending).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Presence {
+    /// The laptop (its node id).
+    pub node: String,
+    /// The person at it.
+    pub person: String,
+    /// The incident open in their window (its id, the same on every laptop).
+    pub viewing: Option<String>,
+}
+
+impl Presence {
+    /// The checks a presence from another laptop passes before it is shown.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let printable = |s: &str| !s.chars().any(char::is_control);
+        if self.node.is_empty() || self.node.len() > 64 || !printable(&self.node) {
+            return Err("a bad node id".into());
+        }
+        if self.person.trim().is_empty()
+            || self.person.chars().count() > crate::domain::MAX_NAME
+            || !printable(&self.person)
+        {
+            return Err("a bad person name".into());
+        }
+        if let Some(viewing) = &self.viewing
+            && (viewing.len() > 64 || !printable(viewing))
+        {
+            return Err("a bad incident id".into());
+        }
+        Ok(())
     }
 }

@@ -38,6 +38,37 @@ impl WebhookFormat {
     }
 }
 
+/// Where messages go: a homeserver and a room on it (its id, `!…:server`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MatrixRoom {
+    /// `https://matrix.example.org` (http only for a homeserver on this machine).
+    pub homeserver: String,
+    pub room_id: String,
+}
+
+impl MatrixRoom {
+    /// Refuses an address or room id that cannot be right, saying why.
+    pub fn check(&self) -> Result<(), String> {
+        let base = self.homeserver.trim();
+        let local = base.starts_with("http://127.0.0.1")
+            || base.starts_with("http://localhost")
+            || base.starts_with("http://[::1]");
+        if !(base.starts_with("https://") || local) {
+            return Err(format!(
+                "the homeserver address {base:?} must start with https:// (http:// only on this machine)"
+            ));
+        }
+        let room = self.room_id.trim();
+        // Room ids start with "!"; older room versions add ":server".
+        if !room.starts_with('!') || room.len() < 2 || room.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "{room:?} is not a room id: it starts with ! (Room settings → Advanced), not # (an alias)"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Checks that a webhook address is a plain http(s) URL with a host.
 pub fn check_url(url: &str) -> Result<()> {
     let trimmed = url.trim();

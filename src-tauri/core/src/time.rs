@@ -108,6 +108,10 @@ impl ManualClock {
     pub fn advance_secs(&self, seconds: i64) {
         self.0.fetch_add(seconds * 1000, Ordering::SeqCst);
     }
+
+    pub fn advance_millis(&self, millis: i64) {
+        self.0.fetch_add(millis, Ordering::SeqCst);
+    }
 }
 
 impl Clock for ManualClock {

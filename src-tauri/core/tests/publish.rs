@@ -202,3 +202,40 @@ fn an_unreachable_webhook_is_a_clear_error() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn a_test_message_proves_a_webhook_and_records_nothing() -> TestResult {
+    let (_dir, desk, _) = setup()?;
+    let error = desk
+        .test_webhook(Channel::Internal)
+        .err()
+        .ok_or("no webhook yet")?;
+    assert!(
+        error.to_string().contains("save an address first"),
+        "{error}"
+    );
+    let (url, received) = serve_once(Answer::Accept)?;
+    desk.set_webhook(Channel::Internal, Some(&url), WebhookFormat::Slack, 5)?;
+    let before = desk.incident("INC-1")?.timeline.len();
+    let answer = desk.test_webhook(Channel::Internal)?;
+    assert!(
+        answer.starts_with("The test message reached http://"),
+        "{answer}"
+    );
+    assert!(
+        !answer.contains("secretTOKEN"),
+        "the address is shown masked: {answer}"
+    );
+    let body = received.recv_timeout(Duration::from_secs(5))?;
+    assert!(body.contains("This is a test from Incident Desk"), "{body}");
+    assert_eq!(desk.incident("INC-1")?.timeline.len(), before);
+
+    let (url, _) = serve_once(Answer::Fail)?;
+    desk.set_webhook(Channel::Internal, Some(&url), WebhookFormat::Json, 5)?;
+    let error = desk
+        .test_webhook(Channel::Internal)
+        .err()
+        .ok_or("a 500 is a failed test")?;
+    assert!(error.to_string().contains("500"), "{error}");
+    Ok(())
+}

@@ -5,10 +5,12 @@
 
 mod world;
 
+use incident_core::Timestamp;
 use incident_core::desk::IncidentExport;
 use incident_core::domain::{KeyMoment, StageSpan, key_moments, review_checklist, stage_spans};
-use incident_core::format::metric;
+use incident_core::format::{date_time, metric};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,10 @@ struct ReportData<'a> {
     /// The strip's time range, as text.
     range: [String; 2],
     generated: String,
+    /// Every moment the template prints, keyed by its JSON form: the
+    /// template looks times up instead of formatting them itself, so the PDF
+    /// and the Markdown export print the same strings (`format::date_time`).
+    times: BTreeMap<String, String>,
 }
 
 /// A stage span with its position on the strip (0–1 of its width).
@@ -61,8 +67,27 @@ struct MetricRow {
     definition: &'static str,
 }
 
-fn clock(at: incident_core::Timestamp) -> String {
-    at.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+/// The moments the template shows with `when(…)`, formatted.
+fn times(export: &IncidentExport) -> BTreeMap<String, String> {
+    let record = &export.incident;
+    let always = [record.started_at, record.detected_at, record.declared_at];
+    let entries = export.timeline.iter().map(|e| e.occurred_at);
+    let maybe = [record.resolved_at, record.closed_at]
+        .into_iter()
+        .chain(
+            record
+                .roles
+                .iter()
+                .flat_map(|a| [Some(a.assumed_at), a.relieved_at]),
+        )
+        .chain(record.communications.iter().map(|c| c.sent_at))
+        .flatten();
+    always
+        .into_iter()
+        .chain(entries)
+        .chain(maybe)
+        .map(|at| (at.to_string(), date_time(at)))
+        .collect()
 }
 
 fn report_data(export: &IncidentExport) -> ReportData<'_> {
@@ -83,9 +108,7 @@ fn report_data(export: &IncidentExport) -> ReportData<'_> {
         .max()
         .unwrap_or(record.declared_at);
     let width = (last.millis() - first.millis()).max(1) as f64;
-    let fraction = |t: incident_core::Timestamp| {
-        ((t.millis() - first.millis()) as f64 / width).clamp(0.0, 1.0)
-    };
+    let fraction = |t: Timestamp| ((t.millis() - first.millis()) as f64 / width).clamp(0.0, 1.0);
     let metrics = export
         .metrics
         .rows()
@@ -114,14 +137,15 @@ fn report_data(export: &IncidentExport) -> ReportData<'_> {
             .into_iter()
             .map(|moment| PlacedMoment {
                 at_fraction: fraction(moment.at),
-                clock: clock(moment.at),
+                clock: date_time(moment.at),
                 moment,
             })
             .collect(),
         metrics,
         checklist: review_checklist(record),
-        range: [clock(first), clock(last)],
-        generated: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        range: [date_time(first), date_time(last)],
+        generated: date_time(Timestamp::from_datetime(chrono::Utc::now())),
+        times: times(export),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The smallest typst world that renders our report: one template, one
-//! data file, embedded fonts, no file system and no network.
+//! data file, embedded text fonts (and the system's emoji font), no other
+//! file and no network.
 
 use crate::ReportError;
 use std::sync::OnceLock;
@@ -22,6 +23,31 @@ const FONT_FILES: &[&[u8]] = &[
     include_bytes!(concat!(env!("OUT_DIR"), "/DroidSansFallbackFull.ttf")),
 ];
 
+/// Where distributions put Noto Color Emoji (Debian and Ubuntu first; the
+/// package depends on fonts-noto-color-emoji). Read from the system rather
+/// than embedded: 11 MB of bitmaps the desktop has already. The PDF embeds
+/// the glyphs it uses, so the report reads the same everywhere.
+const EMOJI_FONT_PATHS: &[&str] = &[
+    "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/google-noto-color-emoji-fonts/NotoColorEmoji.ttf",
+];
+
+/// The system's emoji font, if there is one. Without it, emoji print as
+/// empty boxes — and the log says which package brings them.
+fn system_emoji_font() -> Option<Bytes> {
+    let found = EMOJI_FONT_PATHS
+        .iter()
+        .find_map(|path| std::fs::read(path).ok());
+    if found.is_none() {
+        tracing::warn!(
+            looked_in = EMOJI_FONT_PATHS.join(", "),
+            "no emoji font: emoji in reports print as boxes (install fonts-noto-color-emoji)"
+        );
+    }
+    found.map(Bytes::new)
+}
+
 struct Assets {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
@@ -34,7 +60,9 @@ fn assets() -> &'static Assets {
     ASSETS.get_or_init(|| {
         let fonts: Vec<Font> = FONT_FILES
             .iter()
-            .flat_map(|data| Font::iter(Bytes::new(*data)))
+            .map(|data| Bytes::new(*data))
+            .chain(system_emoji_font())
+            .flat_map(Font::iter)
             .collect();
         Assets {
             library: LazyHash::new(Library::builder().build()),

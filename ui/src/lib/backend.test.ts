@@ -56,10 +56,10 @@ describe("tauriBackend", () => {
       return Promise.resolve([] as T);
     });
     await expect(backend.listIncidents()).resolves.toEqual([]);
-    await backend.listIncidents(true);
+    await backend.listIncidents("closed");
     expect(calls).toEqual([
-      ["list_incidents", { includeClosed: false }],
-      ["list_incidents", { includeClosed: true }],
+      ["list_incidents", { view: "open" }],
+      ["list_incidents", { view: "closed" }],
     ]);
   });
 

@@ -11,6 +11,7 @@ import type {
   AppInfo,
   AppSettings,
   BoardRow,
+  BoardView,
   Channel,
   ChannelSettings,
   ChangeEvent,
@@ -43,14 +44,50 @@ import type {
   UpdateInfo,
   UpdateProgress,
   WebhookFormat,
+  SyncStatus,
+  TeamConnection,
+  Presence,
+  Brief,
+  CheckState,
+  HypothesisState,
+  Playbook,
+  Publication,
+  Task,
+  TaskState,
 } from "./bindings";
+
+/** Settings → Team (src-tauri/src/team_sync.rs). */
+export interface TeamSettings {
+  team: string | null;
+  connection: TeamConnection | null;
+  node_id: string;
+  tag: string;
+  /** Where the secret is kept, in words. */
+  secret_store: string;
+  /** This laptop's person (the author of its entries). */
+  you: string;
+}
+
+/** Someone on another laptop made this person commander. */
+export interface Handoff {
+  ref: string;
+  title: string;
+  from: string;
+}
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
-  listIncidents(includeClosed?: boolean): Promise<BoardRow[]>;
+  /** The board: open incidents (resolved ones included), or the closed ones. */
+  listIncidents(view?: BoardView): Promise<BoardRow[]>;
   getIncident(reference: string): Promise<IncidentDetail>;
+  /** The catch-up brief for someone joining or taking over. */
+  brief(reference: string): Promise<Brief>;
+  /** Copies the brief (Markdown for a chat); resolves with what was copied. */
+  copyBrief(reference: string, markdown: boolean): Promise<string>;
   declare(input: Declaration): Promise<IncidentRecord>;
   classify(reference: string, input: Classification): Promise<TimelineEntry>;
+  /** Changes the title and/or the summary (absent: unchanged). */
+  editIncident(reference: string, title?: string, summary?: string): Promise<TimelineEntry>;
   setStage(
     reference: string,
     stage: Stage,
@@ -105,6 +142,40 @@ export interface Backend {
   setActionItemState(reference: string, id: string, state: ActionState): Promise<TimelineEntry>;
   /** Saves through the native dialog; resolves with the path, or null when cancelled. */
   exportReview(reference: string, format: "pdf" | "md"): Promise<string | null>;
+  /** Ticks (done), skips or reopens a playbook checklist item (by key). */
+  markCheck(reference: string, item: string, state: CheckState): Promise<TimelineEntry>;
+  /** Hands out a live task: owner a person or a role (its holder); due in minutes. */
+  addTask(
+    reference: string,
+    title: string,
+    owner: string | null,
+    dueMinutes: number | null,
+  ): Promise<Task>;
+  setTaskState(reference: string, task: string, state: TaskState): Promise<TimelineEntry>;
+  /** Carries a task on after the incident as a review action item. */
+  promoteTask(reference: string, task: string): Promise<ActionItem>;
+  /** Rules out, confirms or reopens a hypothesis (a note tagged "hypothesis:"), by entry id. */
+  markHypothesis(reference: string, entry: string, state: HypothesisState): Promise<TimelineEntry>;
+  /** A channel's Matrix room (empty homeserver: none); the token goes to the secret store. */
+  setMatrix(
+    channel: Channel,
+    homeserver: string,
+    roomId: string,
+    token: string | null,
+  ): Promise<void>;
+  /** "Publish" through the outbox: sent when the channel's service confirms. */
+  queueMessage(reference: string, id: string): Promise<Communication>;
+  cancelPublication(reference: string, id: string): Promise<Communication>;
+  /** What waits in the outbox: attempts, last error, next try. */
+  outbox(): Promise<Publication[]>;
+  playbooks(): Promise<Playbook[]>;
+  savePlaybook(playbook: Playbook): Promise<Playbook>;
+  /** Through the save dialog; null when cancelled. */
+  exportPlaybooks(): Promise<string | null>;
+  /** Through the open dialog; null when cancelled. */
+  importPlaybooks(): Promise<Playbook[] | null>;
+  /** Posts a test message to a channel's webhook; says where it arrived. */
+  testWebhook(channel: Channel): Promise<string>;
   setWebhook(
     channel: Channel,
     url: string,
@@ -133,6 +204,9 @@ export interface Backend {
   checkForUpdate(): Promise<UpdateInfo | null>;
   /** What the last check (e.g. at startup) found, without asking the server again. */
   foundUpdate(): Promise<UpdateInfo | null>;
+  /** Why automatic backups are failing, or null while they work. */
+  backupProblem(): Promise<string | null>;
+  onBackupProblem(handler: (problem: string | null) => void): Promise<() => void>;
   /** Downloads and verifies the update found; progress arrives through `onUpdateProgress`. */
   downloadUpdate(): Promise<void>;
   /** Installs the downloaded update; refused with `conflict` while an L1 incident is open. */
@@ -140,6 +214,22 @@ export interface Backend {
   restartApp(): Promise<void>;
   /** What this launch asked for (`--incident INC-12`, an incident-desk:// link). */
   launchRequest(): Promise<LaunchRequest>;
+  /** Team sync: where it stands now, and every change of it. */
+  syncStatus(): Promise<SyncStatus>;
+  onSyncStatus(handler: (status: SyncStatus) => void): Promise<() => void>;
+  onHandoff(handler: (handoff: Handoff) => void): Promise<() => void>;
+  teamSettings(): Promise<TeamSettings>;
+  /** The incident open in this window (null: the board), told to the team. */
+  setViewing(reference: string | null): Promise<void>;
+  /** The other laptops heard from lately, and what they have open. */
+  presence(): Promise<Presence[]>;
+  /** Asks the server first: refused credentials are not saved. The secret goes to the secret store. */
+  joinTeamServer(
+    team: string,
+    connection: TeamConnection,
+    secret: string | null,
+  ): Promise<SyncStatus>;
+  leaveTeamServer(): Promise<void>;
   /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
   /** A deadline nudge fired (shown in the window whatever the notification server does). */
@@ -161,9 +251,12 @@ export const NUDGE_EVENT = "desk-nudge";
 export const OPEN_EVENT = "desk-open-incident";
 export const LAUNCH_EVENT = "desk-launch";
 export const UPDATE_AVAILABLE_EVENT = "update-available";
+export const BACKUP_PROBLEM_EVENT = "backup-problem";
 export const UPDATE_PROGRESS_EVENT = "update-progress";
 export const CHECK_UPDATES_EVENT = "desk-check-updates";
 export const SHOW_ALERTS_EVENT = "desk-show-alerts";
+export const SYNC_STATUS_EVENT = "sync-status";
+export const HANDOFF_EVENT = "sync-handoff";
 
 /** A failed command, with the core's machine-readable code. */
 export class BackendError extends Error {
@@ -241,6 +334,9 @@ const tauriListen: Listen = <T>(event: string, handler: (payload: T) => void) =>
   listen<T>(event, (message) => handler(message.payload));
 
 export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriListen): Backend {
+  // set_viewing's order: this page's own id and a counter (see setViewing).
+  const page = Math.random().toString(36).slice(2);
+  let viewingSeq = 0;
   async function command<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
     try {
       return await call<T>(cmd, args);
@@ -250,12 +346,15 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
   }
   return {
     appInfo: () => command<AppInfo>("app_info"),
-    listIncidents: (includeClosed = false) =>
-      command<BoardRow[]>("list_incidents", { includeClosed }),
+    listIncidents: (view = "open") => command<BoardRow[]>("list_incidents", { view }),
     getIncident: (reference) => command<IncidentDetail>("get_incident", { reference }),
+    brief: (reference) => command<Brief>("incident_brief", { reference }),
+    copyBrief: (reference, markdown) => command<string>("copy_brief", { reference, markdown }),
     declare: (input) => command<IncidentRecord>("declare_incident", { input }),
     classify: (reference, input) =>
       command<TimelineEntry>("classify_incident", { reference, input }),
+    editIncident: (reference, title, summary) =>
+      command<TimelineEntry>("edit_incident", { reference, title, summary }),
     setStage: (reference, stage, stageState, reason) =>
       command<TimelineEntry>("set_stage", { reference, stage, stageState, reason }),
     setStatus: (reference, status) => command<TimelineEntry>("set_status", { reference, status }),
@@ -297,8 +396,28 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
       command<TimelineEntry>("edit_action_item", { reference, id, title, owner, due }),
     setActionItemState: (reference, id, itemState) =>
       command<TimelineEntry>("set_action_item_state", { reference, id, itemState }),
+    markCheck: (reference, item, checkState) =>
+      command<TimelineEntry>("mark_check", { reference, item, checkState }),
+    addTask: (reference, title, owner, dueMinutes) =>
+      command<Task>("add_task", { reference, title, owner, dueMinutes }),
+    setTaskState: (reference, task, taskState) =>
+      command<TimelineEntry>("set_task_state", { reference, task, taskState }),
+    promoteTask: (reference, task) => command<ActionItem>("promote_task", { reference, task }),
+    markHypothesis: (reference, entry, hypothesisState) =>
+      command<TimelineEntry>("mark_hypothesis", { reference, entry, hypothesisState }),
+    setMatrix: (channel, homeserver, roomId, token) =>
+      command<void>("set_matrix", { channel, homeserver, roomId, token }),
+    queueMessage: (reference, id) => command<Communication>("queue_message", { reference, id }),
+    cancelPublication: (reference, id) =>
+      command<Communication>("cancel_publication", { reference, id }),
+    outbox: () => command<Publication[]>("outbox"),
+    playbooks: () => command<Playbook[]>("list_playbooks"),
+    savePlaybook: (playbook) => command<Playbook>("save_playbook", { playbook }),
+    exportPlaybooks: () => command<string | null>("export_playbooks"),
+    importPlaybooks: () => command<Playbook[] | null>("import_playbooks"),
     exportReview: (reference, format) =>
       command<string | null>("export_review", { reference, format }),
+    testWebhook: (channel) => command<string>("test_webhook", { channel }),
     setWebhook: (channel, url, format, timeoutSecs) =>
       command<ChannelSettings>("set_webhook", { channel, url, format, timeoutSecs }),
     listAlerts: (all = false) => command<Alert[]>("list_alerts", { all }),
@@ -317,10 +436,23 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     copyDiagnostics: () => command<string>("copy_diagnostics"),
     checkForUpdate: () => command<UpdateInfo | null>("check_for_update"),
     foundUpdate: () => command<UpdateInfo | null>("found_update"),
+    backupProblem: () => command<string | null>("backup_problem"),
+    onBackupProblem: (handler) => subscribe<string | null>(BACKUP_PROBLEM_EVENT, handler),
     downloadUpdate: () => command<void>("download_update"),
     installUpdate: () => command<void>("install_update"),
     restartApp: () => command<void>("restart_app"),
     launchRequest: () => command<LaunchRequest>("launch_request"),
+    syncStatus: () => command<SyncStatus>("sync_status"),
+    onSyncStatus: (handler) => subscribe<SyncStatus>(SYNC_STATUS_EVENT, handler),
+    onHandoff: (handler) => subscribe<Handoff>(HANDOFF_EVENT, handler),
+    teamSettings: () => command<TeamSettings>("team_settings"),
+    // Numbered: two quick calls (leave one room, open the next) may be run
+    // out of order; the shell keeps the newest.
+    setViewing: (reference) => command<void>("set_viewing", { reference, page, seq: ++viewingSeq }),
+    presence: () => command<Presence[]>("presence"),
+    joinTeamServer: (team, connection, secret) =>
+      command<SyncStatus>("join_team_server", { request: { team, connection, secret } }),
+    leaveTeamServer: () => command<void>("leave_team_server"),
     onChange: (handler) => subscribe<ChangeEvent>(CHANGE_EVENT, handler),
     onNudge: (handler) => subscribe<PendingNudge>(NUDGE_EVENT, handler),
     onOpenIncident: (handler) => subscribe<string>(OPEN_EVENT, handler),

@@ -1,6 +1,6 @@
 // Generated from the Rust types in src-tauri/core by `make bindings`. Do not edit.
 
-export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "newer_export" | "publish_failed" | "update_failed" | "io";
+export type ErrorCode = "newer_database" | "not_our_database" | "storage_unavailable" | "busy" | "database" | "corrupt" | "invalid_input" | "not_found" | "conflict" | "open_stages" | "invalid_import" | "invalid_backup" | "newer_export" | "publish_failed" | "update_failed" | "disk_full" | "read_only" | "io";
 
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**
@@ -84,7 +84,16 @@ announces: PublicStatus | null, state: CommunicationState, created_at: Timestamp
 /**
  * Where it was published (a webhook, shown masked), when it was.
  */
-published_to: string | null, };
+published_to: string | null, 
+/**
+ * The service it waits in the outbox for (until confirmed, failed or
+ * cancelled).
+ */
+queued_to: PublishTarget | null, 
+/**
+ * Why publishing stopped, when a retry would not help.
+ */
+publish_error: string | null, };
 
 export type Review = { summary: string, impact: string, root_cause: string, contributing_factors: string, went_well: string, went_badly: string, lucky: string, };
 
@@ -110,9 +119,36 @@ started_at: Timestamp, detected_at: Timestamp, declared_at: Timestamp,
 /**
  * When the public status last became `resolved` (null while not resolved).
  */
-resolved_at: Timestamp | null, closed_at: Timestamp | null, stages: Stages, roles: Array<RoleAssignment>, communications: Array<Communication>, review: Review, action_items: Array<ActionItem>, };
+resolved_at: Timestamp | null, closed_at: Timestamp | null, stages: Stages, roles: Array<RoleAssignment>, communications: Array<Communication>, review: Review, action_items: Array<ActionItem>, 
+/**
+ * What two laptops disagreed on, or what the fold could not apply here:
+ * shown until someone who has seen it settles the subject.
+ */
+conflicts: Array<ConflictNote>, 
+/**
+ * The playbook checklist items marked so far (see `domain/playbook.rs`).
+ */
+checks: Array<CheckMark>, 
+/**
+ * Live tasks handed out during the incident.
+ */
+tasks: Array<Task>, 
+/**
+ * What became of the hypotheses noted (open ones have no mark).
+ */
+hypothesis_marks: Array<HypothesisMark>, };
 
-export type Change = { "type": "declared", id: string, title: string, summary: string, kind: IncidentKind, level: string, source: Source, started_at: Timestamp, detected_at: Timestamp, } | { "type": "edited", title: string | null, summary: string | null, } | { "type": "classified", kind: IncidentKind | null, level: string | null, services: Array<string> | null, segment: string | null, customer_facing: boolean | null, } | { "type": "stage_changed", stage: Stage, state: StageState, reason: string | null, 
+export type Change = { "type": "declared", id: string, title: string, summary: string, kind: IncidentKind, level: string, source: Source, started_at: Timestamp, detected_at: Timestamp, 
+/**
+ * Affected services known at the declaration (from an alert).
+ */
+services?: Array<string>, 
+/**
+ * The reference its writer gave it (`INC-12`, or `INC-12-K7Q` in a
+ * team); a clash with another laptop's is settled the same way
+ * everywhere (see `desk/references.rs`).
+ */
+reference?: string, } | { "type": "edited", title: string | null, summary: string | null, } | { "type": "classified", kind: IncidentKind | null, level: string | null, services: Array<string> | null, segment: string | null, customer_facing: boolean | null, } | { "type": "stage_changed", stage: Stage, state: StageState, reason: string | null, 
 /**
  * The follow-up created when the stage is deferred.
  */
@@ -120,13 +156,29 @@ action_item_id: string | null, } | { "type": "status_changed", status: PublicSta
 /**
  * The webhook it went out through, masked; none when marked sent by hand.
  */
-published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "closed" };
+published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "publish_queued", id: string, target: PublishTarget, } | { "type": "publish_cancelled", id: string, } | { "type": "publish_failed", id: string, reason: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "checklist_marked", item: string, text: string, stage: Stage, state: CheckState, } | { "type": "task_added", id: string, title: string, owner: string | null, owner_role: Role | null, due_at: Timestamp | null, } | { "type": "task_changed", id: string, state: TaskState, } | { "type": "task_promoted", id: string, action_item_id: string, } | { "type": "hypothesis_marked", entry_id: string, state: HypothesisState, } | { "type": "closed" };
 
-export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge" | "alert";
+export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge" | "alert" | "checklist" | "task" | "hypothesis";
 
 export type TimelineEntry = { 
 /**
- * Position in this incident's timeline (1, 2, 3, …), in recording order.
+ * Globally unique id (UUIDv7): the same entry on every laptop.
+ */
+id: string, 
+/**
+ * Hybrid logical clock stamp: the order of recording across laptops
+ * (see `domain/hlc.rs`); the fold applies entries in this order.
+ */
+hlc: string, 
+/**
+ * The newest stamp of this incident its writer had seen: what tells a
+ * concurrent change from one made knowingly.
+ */
+seen: string | null, 
+/**
+ * The entry's number for people and `--corrects`: its place (1, 2, 3, …)
+ * in stamp order, the same on every laptop holding the same entries.
+ * Not for replication (ids are).
  */
 n: number, 
 /**
@@ -138,13 +190,37 @@ occurred_at: Timestamp, recorded_at: Timestamp, author: string, kind: EntryKind,
  */
 change: Change | null, 
 /**
- * The entry this one corrects.
+ * The entry this one corrects (its number here, when it has arrived).
  */
 supersedes: number | null, 
+/**
+ * The id of the entry this one corrects (it may not have arrived yet).
+ */
+supersedes_id: string | null, 
 /**
  * The entry that corrects this one (derived).
  */
 superseded_by: number | null, };
+
+export type ConflictNote = { 
+/**
+ * What it is about: `role:commander`, `stage:diagnose`, `title`, `message:<id>`…
+ */
+subject: string, 
+/**
+ * The entry that could not be applied, or the later of two concurrent ones.
+ */
+entry_id: string, 
+/**
+ * That entry's clock stamp: a later change of the subject by someone
+ * who had seen it settles the note.
+ */
+hlc: string, message: string, 
+/**
+ * True when the entry was applied (it won a concurrent change), false
+ * when it is on the timeline but could not be applied.
+ */
+applied: boolean, };
 
 export type Span = string;
 
@@ -218,7 +294,12 @@ export type ChannelSettings = { channel: Channel, webhook: string | null, format
 /**
  * The channel's length limit, as its platform counts.
  */
-limit: number | null, };
+limit: number | null, 
+/**
+ * The Matrix room it publishes to (the access token is in the
+ * desktop's secret store).
+ */
+matrix: MatrixRoom | null, };
 
 export type MessageLength = { length: number, limit: number | null, };
 
@@ -231,6 +312,8 @@ export type KeyMoment = {
 key: string, label: string, at: Timestamp, };
 
 export type StageBrief = { stage: Stage, state: StageState, };
+
+export type BoardView = "open" | "closed" | "all";
 
 export type BoardRow = { id: string, 
 /**
@@ -269,7 +352,27 @@ overdue: number,
  * Alerts attached to the incident, and how many of them still fire:
  * all resolved is a hint that the fix worked.
  */
-alerts: number, alerts_firing: number, };
+alerts: number, alerts_firing: number, 
+/**
+ * What the fold could not apply (two offline writers disagreed), until settled.
+ */
+conflicts: number, 
+/**
+ * Roles its level expects that nobody holds now.
+ */
+missing_roles: Array<Role>, 
+/**
+ * The playbook checklist: items settled (done or skipped) of all.
+ */
+checklist: Progress, 
+/**
+ * Live tasks still open.
+ */
+tasks_open: number, 
+/**
+ * Messages waiting in the outbox for a service to confirm them.
+ */
+messages_queued: number, };
 
 export type Metrics = { time_to_detect: number | null, time_to_acknowledge: number | null, time_to_first_update: number | null, time_to_mitigate: number | null, time_to_resolve: number | null, };
 
@@ -285,7 +388,19 @@ spans: Array<StageSpan>, moments: Array<KeyMoment>,
 /**
  * What the review still lacks (open action items without owner or due date, …).
  */
-checklist: Array<string>, id: string, 
+checklist: Array<string>, 
+/**
+ * Each stage's best practice and what the record calls for now.
+ */
+guidance: Array<StageGuidance>, 
+/**
+ * The playbook checklist of its kind × level, with each item's mark.
+ */
+playbook: Array<ChecklistLine>, 
+/**
+ * The notes tagged as hypotheses, with what became of each.
+ */
+hypotheses: Array<Hypothesis>, id: string, 
 /**
  * Human reference, `INC-<n>`.
  */
@@ -297,7 +412,104 @@ started_at: Timestamp, detected_at: Timestamp, declared_at: Timestamp,
 /**
  * When the public status last became `resolved` (null while not resolved).
  */
-resolved_at: Timestamp | null, closed_at: Timestamp | null, stages: Stages, roles: Array<RoleAssignment>, communications: Array<Communication>, review: Review, action_items: Array<ActionItem>, };
+resolved_at: Timestamp | null, closed_at: Timestamp | null, stages: Stages, roles: Array<RoleAssignment>, communications: Array<Communication>, review: Review, action_items: Array<ActionItem>, 
+/**
+ * What two laptops disagreed on, or what the fold could not apply here:
+ * shown until someone who has seen it settles the subject.
+ */
+conflicts: Array<ConflictNote>, 
+/**
+ * The playbook checklist items marked so far (see `domain/playbook.rs`).
+ */
+checks: Array<CheckMark>, 
+/**
+ * Live tasks handed out during the incident.
+ */
+tasks: Array<Task>, 
+/**
+ * What became of the hypotheses noted (open ones have no mark).
+ */
+hypothesis_marks: Array<HypothesisMark>, };
+
+export type StageGuidance = { stage: Stage, practice: string, prompt: Prompt | null, };
+
+export type Brief = { ref: string, text: string, markdown: string, };
+
+export type PublishTarget = "webhook" | "matrix" | "slack" | "statuspage" | "email";
+
+export type MatrixRoom = { 
+/**
+ * `https://matrix.example.org` (http only for a homeserver on this machine).
+ */
+homeserver: string, room_id: string, };
+
+export type Publication = { 
+/**
+ * The outbox entry.
+ */
+id: string, incident_id: string, ref: string, title: string, level: string, kind: IncidentKind, 
+/**
+ * The incident's public status now.
+ */
+status: PublicStatus, services: Array<string>, target: PublishTarget, message: Communication, queued_at: Timestamp, attempts: number, next_attempt_at: Timestamp, last_error: string | null, 
+/**
+ * The incident's thread or page at the service, once there is one
+ * (the Statuspage incident, the Slack thread).
+ */
+link: string | null, };
+
+export type CheckState = "open" | "done" | "skipped";
+
+export type TaskState = "open" | "done" | "dropped";
+
+export type HypothesisState = "open" | "ruled_out" | "confirmed";
+
+export type PlaybookItem = { 
+/**
+ * Stable name of the item (ticks refer to it): lowercase, digits, `-`.
+ */
+key: string, stage: Stage, text: string, 
+/**
+ * Who does it by default.
+ */
+owner_role?: Role, 
+/**
+ * A clock: due this many hours after detection (e.g. 72 for the GDPR's
+ * breach notification); a real deadline, with its nudge, until settled.
+ */
+due_hours?: number, };
+
+export type Playbook = { kind: IncidentKind, level: string, items: Array<PlaybookItem>, };
+
+export type CheckMark = { item: string, text: string, stage: Stage, state: CheckState, by: string, at: Timestamp, };
+
+export type Task = { id: string, title: string, 
+/**
+ * The person doing it.
+ */
+owner: string | null, 
+/**
+ * The role it was given to, when given to a role's holder.
+ */
+owner_role: Role | null, due_at: Timestamp | null, state: TaskState, created_at: Timestamp, done_at: Timestamp | null, 
+/**
+ * The action item it was promoted to.
+ */
+action_item_id: string | null, };
+
+export type HypothesisMark = { 
+/**
+ * The note's entry id.
+ */
+entry_id: string, state: HypothesisState, by: string, at: Timestamp, };
+
+export type ChecklistLine = { key: string, stage: Stage, text: string, owner_role: Role | null, due_at: Timestamp | null, state: CheckState, by: string | null, at: Timestamp | null, };
+
+export type Hypothesis = { entry_id: string, n: number, text: string, author: string, state: HypothesisState, };
+
+export type Progress = { settled: number, total: number, };
+
+export type Prompt = { "type": "missing_monitor", follow_up: string | null, } | { "type": "level_meaning", level: string, meaning: string, missing: Array<Role>, } | { "type": "targeted_message", segment: string, } | { "type": "rollback", entry_n: number, text: string, minutes_before: number, } | { "type": "defer_diagnosis", until: Timestamp, } | { "type": "defer_repair" } | { "type": "review", due_at: Timestamp | null, };
 
 export type Person = { name: string, handle: string, contact: string, team: string, };
 
@@ -331,7 +543,11 @@ detected_at?: Timestamp,
 /**
  * Back-dates the declaration itself.
  */
-at?: Timestamp, };
+at?: Timestamp, 
+/**
+ * Affected services already known (declaring from an alert: its service).
+ */
+services?: Array<string>, };
 
 export type Classification = { kind?: IncidentKind, level?: string, services?: Array<string>, segment?: string, customer_facing?: boolean, };
 
@@ -351,7 +567,119 @@ timeline: Array<TimelineEntry>,
 /**
  * The people named in the roles and action items.
  */
-people: Array<Person>, metrics: Metrics, };
+people: Array<Person>, metrics: Metrics, 
+/**
+ * The playbook checklist at export time, each item done, skipped or
+ * open (derived: the marks themselves are in the timeline).
+ */
+playbook: Array<ChecklistLine>, };
+
+export type RemoteEntry = { incident_id: string, 
+/**
+ * For a declaration: the reference its origin knows the incident by.
+ */
+reference?: string, entry: TimelineEntry, };
+
+export type ApplyReport = { 
+/**
+ * New entries stored (and folded).
+ */
+applied: number, 
+/**
+ * Entries that were already here.
+ */
+duplicates: number, 
+/**
+ * Entries kept aside until their incident's declaration arrives.
+ */
+parked: number, 
+/**
+ * Entries the gate refused, with why (nothing of them was stored).
+ */
+refused: Array<string>, 
+/**
+ * Entries whose stamp was far ahead of this laptop's clock (kept, flagged).
+ */
+skewed: number, 
+/**
+ * References of the incidents that changed.
+ */
+incidents: Array<string>, 
+/**
+ * Clashes of references settled: (the reference both claimed, the new
+ * one of the incident declared later).
+ */
+renamed: Array<[string, string]>, };
+
+export type TeamInfo = { 
+/**
+ * The team's name, once joined.
+ */
+team: string | null, node_id: string, 
+/**
+ * The three characters in references minted here (`INC-12-K7Q`).
+ */
+tag: string, 
+/**
+ * Entries written here not yet delivered by a transport.
+ */
+undelivered: number, };
+
+export type TeamConnection = { 
+/**
+ * `nats://host:4222` or `tls://host:4222`.
+ */
+server: string, 
+/**
+ * The person's name on the server; also names their private inbox
+ * (`_INBOX_<user>`), which the server's permissions fence.
+ */
+user: string, credential: CredentialKind, 
+/**
+ * A CA certificate (PEM file) to pin: the server's certificate must chain to it.
+ */
+ca_file?: string, };
+
+export type CredentialKind = "none" | "password" | "token" | "nkey" | "creds";
+
+export type SyncStatus = { state: SyncState, 
+/**
+ * Since when it is in this state (connected since, offline since).
+ */
+since: Timestamp | null, 
+/**
+ * Entries written here that the server has not acknowledged yet.
+ */
+waiting: number, 
+/**
+ * What went wrong, in a sentence (offline or refused).
+ */
+message?: string, 
+/**
+ * The team and server, when set.
+ */
+team?: string, server?: string, 
+/**
+ * Orders the reports: a window hears them both as events and as
+ * answers, which may arrive out of order, and keeps the newest.
+ */
+revision: number, };
+
+export type SyncState = "off" | "connecting" | "connected" | "offline" | "refused";
+
+export type Presence = { 
+/**
+ * The laptop (its node id).
+ */
+node: string, 
+/**
+ * The person at it.
+ */
+person: string, 
+/**
+ * The incident open in their window (its id, the same on every laptop).
+ */
+viewing: string | null, };
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -376,9 +704,17 @@ started_at: Timestamp | null,
 /**
  * From a synthetic check rather than monitoring of the system itself.
  */
-synthetic: boolean, };
+synthetic: boolean, 
+/**
+ * It reports a deploy or change rather than a problem.
+ */
+change: boolean, };
 
-export type Alert = { id: string, source: string, fingerprint: string, service: string, severity: Severity, summary: string, link: string | null, synthetic: boolean, started_at: Timestamp, first_seen: Timestamp, last_seen: Timestamp, 
+export type Alert = { id: string, source: string, fingerprint: string, service: string, severity: Severity, summary: string, link: string | null, synthetic: boolean, 
+/**
+ * It reports a deploy or change (see `AlertInput::change`).
+ */
+change: boolean, started_at: Timestamp, first_seen: Timestamp, last_seen: Timestamp, 
 /**
  * Firing deliveries received.
  */
@@ -398,7 +734,11 @@ export type AlertReceipt = { alert: Alert,
  */
 fired: boolean, };
 
-export type AlertSuggestion = { title: string, kind: IncidentKind, level: string, source: Source, started_at: Timestamp, };
+export type AlertSuggestion = { title: string, kind: IncidentKind, level: string, source: Source, started_at: Timestamp, 
+/**
+ * Affected services: the alert's.
+ */
+services: Array<string>, };
 
 export type IntakeSettings = { enabled: boolean, 
 /**

@@ -25,6 +25,11 @@ function row(partial: Partial<BoardRow>): BoardRow {
     overdue: 0,
     alerts: 0,
     alerts_firing: 0,
+    conflicts: 0,
+    missing_roles: [],
+    checklist: { settled: 0, total: 0 },
+    tasks_open: 0,
+    messages_queued: 0,
     ...partial,
   };
 }

@@ -9,6 +9,7 @@ import type {
   Source,
   Stage,
   StageState,
+  Template,
 } from "./bindings";
 
 export const KINDS: readonly IncidentKind[] = ["outage", "degradation", "security", "user_issue"];
@@ -122,3 +123,11 @@ export const CHANNEL_LABEL: Record<Channel, string> = {
   internal: "Internal stakeholders",
   support: "Support reply",
 };
+
+/** A template as people name it: "Status page — Monitoring", not "status_page/monitoring". */
+export function templateLabel(template: Template): string {
+  if (!template.builtin) return template.name;
+  const status = template.status ? STATUS_LABEL[template.status] : "any status";
+  const security = template.security ? " (security incidents)" : "";
+  return `${CHANNEL_LABEL[template.channel]} — ${status}${security}`;
+}

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatElapsed, parseScribeLine, parseTimeToken, since } from "./time";
+import {
+  formatClock,
+  formatDate,
+  formatDateTime,
+  formatElapsed,
+  formatTime,
+  parseScribeLine,
+  parseTimeToken,
+  since,
+  zoneLabel,
+} from "./time";
 
 describe("since", () => {
   it("counts up from a time and never shows a negative age", () => {
@@ -86,5 +96,20 @@ describe("parseScribeLine", () => {
     });
     expect(parseScribeLine("14:32", now)).toEqual({ at: null, text: "14:32" });
     expect(parseScribeLine("99:99 odd", now)).toEqual({ at: null, text: "99:99 odd" });
+  });
+});
+
+describe("dates and times, one format everywhere", () => {
+  it("writes dates year first and times on a 24-hour clock", () => {
+    const local = new Date(2026, 11, 4, 8, 59, 21); // 4 December, local time
+    expect(formatDate(local.toISOString())).toBe("2026-12-04");
+    expect(formatTime(local.toISOString())).toBe("08:59");
+    expect(formatTime(local.toISOString(), true)).toBe("08:59:21");
+    expect(formatDateTime(local.toISOString())).toBe(`2026-12-04 08:59 ${zoneLabel(local)}`);
+    expect(formatDate("not a time")).toBe("not a time");
+  });
+
+  it("names the zone as an offset from UTC", () => {
+    expect(zoneLabel()).toMatch(/^UTC([+-]\d{2}:\d{2})?$/);
   });
 });

@@ -19,15 +19,51 @@ export function formatElapsed(ms: number): string {
   return sign + text;
 }
 
+// One way to write dates and times everywhere in the window (and the same
+// as the reports): `2026-12-04`, 24-hour `08:59`, local time; the zone is
+// named wherever a full date-time could be misread.
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/** `2026-12-04` (local date); the input unchanged when it is not a time. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
+}
+
+/** `08:59` (local, 24-hour); with seconds `08:59:21`. */
+export function formatTime(iso: string, seconds = false): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const base = `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+  return seconds ? `${base}:${pad2(date.getSeconds())}` : base;
+}
+
+/** The local zone as an offset: `UTC`, `UTC+01:00`, `UTC-05:30`. */
+export function zoneLabel(at: Date = new Date()): string {
+  const minutes = -at.getTimezoneOffset();
+  if (minutes === 0) return "UTC";
+  const sign = minutes > 0 ? "+" : "-";
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** `2026-12-04 08:59 UTC+01:00`: a full date-time that cannot be misread. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${formatDate(iso)} ${formatTime(iso)} ${zoneLabel(date)}`;
+}
+
 /** Local wall-clock time `14:32:05`, with the date when it is not today. */
 export function formatClock(iso: string, now: Date = new Date()): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const time = date.toLocaleTimeString("en-GB", { hour12: false });
+  const time = formatTime(iso, true);
   const sameDay = date.toDateString() === now.toDateString();
   if (sameDay) return time;
-  const day = date.toLocaleDateString("en-CA"); // YYYY-MM-DD
-  return `${day} ${time}`;
+  return `${formatDate(iso)} ${time}`;
 }
 
 /**

@@ -291,3 +291,84 @@ fn the_inbox_puts_firing_then_loudest_then_newest_first() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn an_incident_from_an_alert_carries_its_service_and_the_tool_is_the_author() -> TestResult {
+    let (desk, clock, _dir) = desk()?;
+    let receipt = desk.receive_alerts(vec![checkout("fp-author")])?;
+    let alert = &receipt[0].alert;
+    let suggestion = desk.alert_suggestion(&alert.id)?;
+    assert_eq!(suggestion.services, ["checkout"]);
+    let record = desk.declare_from_alert(
+        &alert.id,
+        Declaration::new(&suggestion.title, suggestion.kind, &suggestion.level),
+    )?;
+    assert_eq!(record.scope.services, ["checkout"]);
+    clock.advance_secs(120);
+    let mut resolved = checkout("fp-author");
+    resolved.resolved = true;
+    desk.receive_alerts(vec![resolved])?;
+    let timeline = desk.incident(&record.reference)?.timeline;
+    let alert_entries: Vec<&TimelineEntry> = timeline
+        .iter()
+        .filter(|e| e.kind == EntryKind::Alert)
+        .collect();
+    assert_eq!(alert_entries.len(), 2, "{timeline:?}");
+    for entry in alert_entries {
+        assert_eq!(entry.author, "alertmanager", "{}", entry.text);
+    }
+    // The declaration (and the replay) keep the service.
+    let rebuilt = crate::replay::replay(
+        &record.reference,
+        &desk.recorded_timeline(&record.reference)?,
+    )?;
+    assert_eq!(rebuilt.scope.services, ["checkout"]);
+    Ok(())
+}
+
+#[test]
+fn an_attached_change_alert_is_offered_as_the_first_rollback() -> TestResult {
+    let (desk, clock, _dir) = desk()?;
+    // CI reports the deploy as a change (the generic format's "change": true).
+    let mut deploy = AlertInput::new("ci", "checkout", Severity::Info, "checkout 4.2 deployed");
+    deploy.change = true;
+    deploy.started_at = Some(t("2026-11-30T08:48:00Z"));
+    let plain = checkout("fp1");
+    let received = desk.receive_alerts(vec![deploy, plain])?;
+    assert!(received[0].alert.change && !received[1].alert.change);
+    clock.set(t("2026-11-30T09:01:00Z"));
+    let record = desk.declare_from_alert(
+        &received[1].alert.id,
+        crate::desk::Declaration::new("Checkout 5xx", IncidentKind::Outage, "L2"),
+    )?;
+    // Not yet attached: nothing to roll back.
+    let remediate =
+        |desk: &Desk| -> std::result::Result<Option<Prompt>, Box<dyn std::error::Error>> {
+            Ok(desk
+                .incident(&record.reference)?
+                .guidance
+                .into_iter()
+                .find(|g| g.stage == Stage::Remediate)
+                .and_then(|g| g.prompt))
+        };
+    assert_eq!(remediate(&desk)?, None);
+    let entry = desk.attach_alert(&received[0].alert.id, &record.reference)?;
+    assert!(
+        entry.text.starts_with("Change from ci (checkout)"),
+        "{}",
+        entry.text
+    );
+    match remediate(&desk)? {
+        Some(Prompt::Rollback {
+            text,
+            minutes_before,
+            ..
+        }) => {
+            assert!(text.contains("checkout 4.2 deployed"), "{text}");
+            let impact = record.started_at.seconds_since(t("2026-11-30T08:48:00Z")) / 60;
+            assert_eq!(minutes_before, impact);
+        }
+        other => panic!("the change alert is the first rollback: {other:?}"),
+    }
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! when the tool says so, and turned into an incident (or attached to one)
 //! by the commander. What reaches an incident goes on its timeline.
 
-use super::records::{self, reference_of};
+use super::records;
 use super::timeline::{self, NewEntry};
 use super::{Declaration, Desk, new_id};
 use crate::domain::*;
@@ -27,6 +27,8 @@ pub struct Alert {
     pub summary: String,
     pub link: Option<String>,
     pub synthetic: bool,
+    /// It reports a deploy or change (see `AlertInput::change`).
+    pub change: bool,
     pub started_at: Timestamp,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
@@ -49,7 +51,7 @@ pub struct AlertReceipt {
 
 const ALERT_COLUMNS: &str = "a.id, a.source, a.fingerprint, a.service, a.severity, a.summary,
      a.link, a.synthetic, a.started_at, a.first_seen, a.last_seen, a.count, a.resolved_at,
-     i.seq, EXISTS (SELECT 1 FROM alert_mutes m WHERE m.source = a.source)";
+     i.reference, EXISTS (SELECT 1 FROM alert_mutes m WHERE m.source = a.source), a.change";
 
 fn alert_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     Ok(Alert {
@@ -66,8 +68,9 @@ fn alert_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
         last_seen: row.get(10)?,
         count: row.get(11)?,
         resolved_at: row.get(12)?,
-        incident_ref: row.get::<_, Option<i64>>(13)?.map(reference_of),
+        incident_ref: row.get(13)?,
         muted: row.get(14)?,
+        change: row.get(15)?,
     })
 }
 
@@ -85,11 +88,37 @@ fn load_alert(conn: &Connection, id: &str) -> Result<Alert> {
 }
 
 /// The timeline line an alert leaves on its incident.
+/// A delivery's size and every alert in it, checked as the keyboard would.
+fn check_delivery(inputs: Vec<AlertInput>) -> Result<Vec<AlertInput>> {
+    if inputs.len() > MAX_ALERTS_PER_DELIVERY {
+        return Err(DeskError::invalid(
+            "alerts",
+            format!(
+                "{} alerts in one delivery; at most {MAX_ALERTS_PER_DELIVERY}",
+                inputs.len()
+            ),
+        ));
+    }
+    inputs.into_iter().map(AlertInput::validated).collect()
+}
+
 fn alert_line(alert: &Alert) -> String {
-    let mut line = format!(
-        "Alert from {} ({}, {}): {}",
-        alert.source, alert.service, alert.severity, alert.summary
-    );
+    // "Change from" marks a deploy or change for the rollback prompt
+    // (domain::marked_change).
+    let mut line = if alert.change {
+        format!(
+            "{} {} ({}): {}",
+            crate::domain::CHANGE_ALERT_PREFIX,
+            alert.source,
+            alert.service,
+            alert.summary
+        )
+    } else {
+        format!(
+            "Alert from {} ({}, {}): {}",
+            alert.source, alert.service, alert.severity, alert.summary
+        )
+    };
     if let Some(link) = &alert.link {
         line.push_str(" — ");
         line.push_str(link);
@@ -102,38 +131,81 @@ impl Desk {
     /// the inbox, repeats update their group, resolutions resolve it (and
     /// are noted on the incident it belongs to).
     pub fn receive_alerts(&self, inputs: Vec<AlertInput>) -> Result<Vec<AlertReceipt>> {
-        if inputs.len() > MAX_ALERTS_PER_DELIVERY {
-            return Err(DeskError::invalid(
-                "alerts",
-                format!(
-                    "{} alerts in one delivery; at most {MAX_ALERTS_PER_DELIVERY}",
-                    inputs.len()
-                ),
-            ));
+        self.receive_alert_deliveries(vec![inputs])
+            .pop()
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// Takes in several deliveries in one transaction — one sync to disk for
+    /// all of them, which is what keeps a flood fast with `synchronous=FULL` —
+    /// each still all or nothing on its own (a savepoint each): one bad
+    /// delivery is refused without taking the others with it. Returns one
+    /// result per delivery, in order.
+    pub fn receive_alert_deliveries(
+        &self,
+        deliveries: Vec<Vec<AlertInput>>,
+    ) -> Vec<Result<Vec<AlertReceipt>>> {
+        let checked: Vec<Result<Vec<AlertInput>>> =
+            deliveries.iter().cloned().map(check_delivery).collect();
+        match self.store_deliveries(checked) {
+            Ok(results) => results,
+            // The shared commit failed (disk full, database busy): each
+            // delivery on its own, so each gets its own answer.
+            Err(_) if deliveries.len() > 1 => deliveries
+                .into_iter()
+                .map(|delivery| self.receive_alerts(delivery))
+                .collect(),
+            Err(error) => vec![Err(error)],
         }
-        let inputs = inputs
-            .into_iter()
-            .map(AlertInput::validated)
-            .collect::<Result<Vec<_>>>()?;
+    }
+
+    fn store_deliveries(
+        &self,
+        checked: Vec<Result<Vec<AlertInput>>>,
+    ) -> Result<Vec<Result<Vec<AlertReceipt>>>> {
         let now = self.clock.now();
         let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut receipts = Vec::with_capacity(inputs.len());
+        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(checked.len());
         let mut touched_incidents = Vec::new();
-        for input in inputs {
-            let (receipt, incident) = self.receive_one(&tx, input, now)?;
-            if let Some(incident) = incident {
-                touched_incidents.push(incident);
+        for delivery in checked {
+            let inputs = match delivery {
+                Ok(inputs) => inputs,
+                Err(error) => {
+                    results.push(Err(error));
+                    continue;
+                }
+            };
+            let savepoint = tx.savepoint()?;
+            let stored = (|| {
+                let mut receipts = Vec::with_capacity(inputs.len());
+                let mut touched = Vec::new();
+                for input in inputs {
+                    let (receipt, incident) = self.receive_one(&savepoint, input, now)?;
+                    touched.extend(incident);
+                    receipts.push(receipt);
+                }
+                Ok::<_, DeskError>((receipts, touched))
+            })();
+            match stored {
+                Ok((receipts, touched)) => {
+                    savepoint.commit()?;
+                    touched_incidents.extend(touched);
+                    results.push(Ok(receipts));
+                }
+                // Dropping the savepoint rolls this delivery back.
+                Err(error) => results.push(Err(error)),
             }
-            receipts.push(receipt);
         }
         tx.commit()?;
         drop(conn);
-        self.publish(ChangeEvent::Alerts);
+        if results.iter().any(Result::is_ok) {
+            self.publish(ChangeEvent::Alerts);
+        }
         for (id, reference) in touched_incidents {
             self.publish(ChangeEvent::Incident { id, reference });
         }
-        Ok(receipts)
+        Ok(results)
     }
 
     /// One alert; returns the incident whose timeline it wrote to, if any.
@@ -160,8 +232,8 @@ impl Desk {
                 let id = new_id(now);
                 tx.prepare_cached(
                     "INSERT INTO alerts (id, source, fingerprint, service, severity, summary, link,
-                         synthetic, started_at, first_seen, last_seen, count, resolved_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
+                         synthetic, started_at, first_seen, last_seen, count, resolved_at, change)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)",
                 )?
                 .execute(params![
                     id,
@@ -176,6 +248,7 @@ impl Desk {
                     now,
                     i64::from(!input.resolved),
                     resolved_at,
+                    input.change,
                 ])?;
                 (id, !input.resolved, None)
             }
@@ -219,7 +292,7 @@ impl Desk {
                 } else {
                     format!("Alert firing again: {}", alert_line(&alert))
                 };
-                Some(self.note_alert(tx, &incident_id, &text, now)?)
+                Some(self.note_alert(tx, &incident_id, &alert.source, &text, now)?)
             }
             None => None,
         };
@@ -227,28 +300,31 @@ impl Desk {
     }
 
     /// Appends an alert line to an incident's timeline; returns (id, reference).
+    /// The entry's author is the alert's source (the tool said it, not
+    /// whoever runs this process).
     fn note_alert(
         &self,
         tx: &Connection,
         incident_id: &str,
+        source: &str,
         text: &str,
         now: Timestamp,
     ) -> Result<(String, String)> {
-        let (id, seq) = records::resolve(tx, incident_id)?;
+        let (id, reference) = records::resolve(tx, incident_id)?;
         timeline::append(
             tx,
             NewEntry {
                 incident_id: &id,
                 occurred_at: now,
                 recorded_at: now,
-                author: &self.author,
+                author: source,
                 kind: EntryKind::Alert,
                 text,
                 change: None,
                 supersedes: None,
             },
         )?;
-        Ok((id, reference_of(seq)))
+        Ok((id, reference.clone()))
     }
 
     /// The inbox: firing alerts first, the loudest first, then the newest;
@@ -289,6 +365,7 @@ impl Desk {
                 Source::Monitoring
             },
             started_at: alert.started_at,
+            services: vec![alert.service.clone()],
         })
     }
 
@@ -300,6 +377,11 @@ impl Desk {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let alert = load_alert(&tx, alert_id)?;
         refuse_attached(&alert)?;
+        // The alert's service is affected, unless the commander said otherwise.
+        let input = Declaration {
+            services: input.services.or_else(|| Some(vec![alert.service.clone()])),
+            ..input
+        };
         let record = self.declare_in(&tx, input, now)?;
         self.attach_in(&tx, &alert, &record.id, now)?;
         tx.commit()?;
@@ -319,7 +401,7 @@ impl Desk {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let alert = load_alert(&tx, alert_id)?;
         refuse_attached(&alert)?;
-        let (incident_id, seq) = records::resolve(&tx, reference)?;
+        let (incident_id, reference) = records::resolve(&tx, reference)?;
         let record = records::load_record(&tx, &incident_id)?;
         if record.closed_at.is_some() {
             return Err(DeskError::Conflict(format!(
@@ -333,7 +415,7 @@ impl Desk {
         self.publish(ChangeEvent::Alerts);
         self.publish(ChangeEvent::Incident {
             id: incident_id,
-            reference: reference_of(seq),
+            reference: reference.clone(),
         });
         Ok(entry)
     }
@@ -347,15 +429,18 @@ impl Desk {
     ) -> Result<TimelineEntry> {
         tx.prepare_cached("UPDATE alerts SET incident_id = ?2 WHERE id = ?1")?
             .execute(params![alert.id, incident_id])?;
-        // The entry is dated when the alert started: that is when it happened.
-        let occurred_at = alert.started_at.min(now);
+        // The entry is dated when the alert started: that is when it
+        // happened (within the limit notes have before the impact).
+        let started_at = super::records::impact_started(tx, incident_id)?;
+        let earliest = started_at.plus_millis(-crate::domain::MAX_NOTE_BEFORE_IMPACT_MS);
+        let occurred_at = alert.started_at.min(now).max(earliest);
         timeline::append(
             tx,
             NewEntry {
                 incident_id,
                 occurred_at,
                 recorded_at: now,
-                author: &self.author,
+                author: &alert.source,
                 kind: EntryKind::Alert,
                 text: &alert_line(alert),
                 change: None,

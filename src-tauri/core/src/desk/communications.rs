@@ -55,6 +55,9 @@ pub struct ChannelSettings {
     pub timeout_secs: i64,
     /// The channel's length limit, as its platform counts.
     pub limit: Option<i64>,
+    /// The Matrix room it publishes to (the access token is in the
+    /// desktop's secret store).
+    pub matrix: Option<crate::publish::MatrixRoom>,
 }
 
 fn kind_words(kind: IncidentKind) -> &'static str {
@@ -85,6 +88,43 @@ fn doing(record: &IncidentRecord) -> &'static str {
     }
 }
 
+/// The next update a message promises: the one the app will hold the
+/// commander to once this message is sent. A message to users restarts the
+/// update clock (and may set the status it announces), so the promise is
+/// the next-update deadline of the incident as it will be right after
+/// sending; other channels leave the clock where it is.
+fn promised_update(
+    conn: &Connection,
+    record: &IncidentRecord,
+    (channel, announces): (Channel, Option<PublicStatus>),
+    now: Timestamp,
+) -> Result<Option<Timestamp>> {
+    let mut after = record.clone();
+    if channel.is_public() {
+        let sent = Change::CommunicationRecorded {
+            id: "the message being drafted".into(),
+            channel,
+            segment: String::new(),
+            body: "…".into(),
+            subject: None,
+        };
+        if after.apply(&sent, now, "").is_err() {
+            after = record.clone();
+        }
+        if let Some(status) = announces.filter(|status| *status != after.status) {
+            let _ = after.apply(&Change::StatusChanged { status }, now, "");
+        }
+    }
+    let deadlines = deadlines_of(conn, &after, now)?.deadlines;
+    Ok(deadlines
+        .iter()
+        .filter(|d| {
+            (d.key == "next_update" || d.key == "first_update") && d.state != DeadlineState::Met
+        })
+        .map(|d| d.due_at)
+        .min())
+}
+
 fn clock(at: Timestamp) -> String {
     at.to_datetime().format("%H:%M UTC").to_string()
 }
@@ -92,17 +132,11 @@ fn clock(at: Timestamp) -> String {
 fn template_facts(
     conn: &Connection,
     record: &IncidentRecord,
+    message: (Channel, Option<PublicStatus>),
     segment: &str,
     now: Timestamp,
 ) -> Result<TemplateFacts> {
-    let deadlines = deadlines_of(conn, record, now)?.deadlines;
-    let next_update = deadlines
-        .iter()
-        .filter(|d| {
-            (d.key == "next_update" || d.key == "first_update") && d.state != DeadlineState::Met
-        })
-        .map(|d| d.due_at)
-        .min();
+    let next_update = promised_update(conn, record, message, now)?;
     let affected = if !segment.trim().is_empty() {
         segment.to_owned()
     } else if !record.scope.segment.trim().is_empty() {
@@ -173,7 +207,7 @@ fn approval_required(conn: &Connection, level: &str) -> Result<bool> {
         .unwrap_or(false))
 }
 
-fn find(record: &IncidentRecord, id: &str) -> Result<Communication> {
+pub(super) fn find(record: &IncidentRecord, id: &str) -> Result<Communication> {
     record
         .communications
         .iter()
@@ -185,6 +219,16 @@ fn find(record: &IncidentRecord, id: &str) -> Result<Communication> {
         })
 }
 
+/// A template's fields, from the editor or from a file: lengths, and no
+/// placeholder the filler does not know.
+pub(crate) fn check_template_fields(template: &Template) -> Result<()> {
+    required_text("name", &template.name, MAX_NAME)?;
+    required_text("body", &template.body, MAX_TEXT)?;
+    optional_text("subject", &template.subject, MAX_TITLE)?;
+    check_template(&template.body).map_err(|e| DeskError::invalid("body", e.to_string()))?;
+    check_template(&template.subject).map_err(|e| DeskError::invalid("subject", e.to_string()))
+}
+
 impl Desk {
     pub fn templates(&self) -> Result<Vec<Template>> {
         load_templates(&self.conn())
@@ -192,12 +236,7 @@ impl Desk {
 
     /// Adds or replaces a template; unknown placeholders are refused.
     pub fn save_template(&self, template: &Template) -> Result<Template> {
-        required_text("name", &template.name, MAX_NAME)?;
-        required_text("body", &template.body, MAX_TEXT)?;
-        optional_text("subject", &template.subject, MAX_TITLE)?;
-        check_template(&template.body).map_err(|e| DeskError::invalid("body", e.to_string()))?;
-        check_template(&template.subject)
-            .map_err(|e| DeskError::invalid("subject", e.to_string()))?;
+        check_template_fields(template)?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO templates (name, channel, status, security, subject, body, builtin)
@@ -270,7 +309,7 @@ impl Desk {
                 announces: None,
             });
         };
-        let facts = template_facts(&conn, &record, segment, now)?;
+        let facts = template_facts(&conn, &record, (channel, chosen.status), segment, now)?;
         Ok(FilledTemplate {
             template: Some(chosen.name.clone()),
             subject: fill(&chosen.subject, &facts)?,
@@ -467,20 +506,56 @@ impl Desk {
         Channel::ALL
             .iter()
             .map(|channel| {
-                let row: Option<(Option<String>, String, i64)> = conn
-                    .prepare_cached("SELECT webhook_url, format, timeout_secs FROM channel_settings WHERE channel = ?1")?
-                    .query_row([channel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                type Row = (Option<String>, String, i64, Option<String>, Option<String>);
+                let row: Option<Row> = conn
+                    .prepare_cached(
+                        "SELECT webhook_url, format, timeout_secs, matrix_homeserver, matrix_room
+                           FROM channel_settings WHERE channel = ?1",
+                    )?
+                    .query_row([channel], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
                     .optional()?;
-                let (url, format, timeout) = row.unwrap_or((None, "json".into(), 10));
+                let (url, format, timeout, homeserver, room) =
+                    row.unwrap_or((None, "json".into(), 10, None, None));
                 Ok(ChannelSettings {
                     channel: *channel,
                     webhook: url.as_deref().map(publish::mask_url),
                     format: WebhookFormat::parse(&format).unwrap_or(WebhookFormat::Json),
                     timeout_secs: timeout,
                     limit: channel_limit(*channel).map(|l| l as i64),
+                    matrix: homeserver.zip(room).map(|(homeserver, room_id)| {
+                        crate::publish::MatrixRoom {
+                            homeserver,
+                            room_id,
+                        }
+                    }),
                 })
             })
             .collect()
+    }
+
+    /// A channel's webhook in full (address, format, timeout), for the
+    /// publisher only: everything shown or logged uses the masked form.
+    pub fn webhook_for_delivery(
+        &self,
+        channel: Channel,
+    ) -> Result<Option<(String, WebhookFormat, std::time::Duration)>> {
+        let row: Option<(Option<String>, String, i64)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT webhook_url, format, timeout_secs FROM channel_settings WHERE channel = ?1",
+            )?
+            .query_row([channel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(match row {
+            Some((Some(url), format, timeout)) => Some((
+                url,
+                WebhookFormat::parse(&format)?,
+                std::time::Duration::from_secs(timeout.max(1) as u64),
+            )),
+            _ => None,
+        })
     }
 
     /// Sets (or with `None`, removes) a channel's webhook.
@@ -515,6 +590,63 @@ impl Desk {
             .ok_or_else(|| DeskError::Corrupt("channel settings vanished".into()))
     }
 
+    /// Posts a test message to a channel's webhook, so a new address is
+    /// known to work before an incident needs it. Nothing is recorded.
+    pub fn test_webhook(&self, channel: Channel) -> Result<String> {
+        let row: Option<(Option<String>, String, i64)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT webhook_url, format, timeout_secs FROM channel_settings WHERE channel = ?1",
+            )?
+            .query_row([channel], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((Some(url), format, timeout)) = row else {
+            return Err(DeskError::invalid(
+                "webhook",
+                format!(
+                    "no webhook is set for {} messages: save an address first",
+                    channel.as_str().replace('_', " ")
+                ),
+            ));
+        };
+        let now = self.now();
+        let message = Communication {
+            id: "test".into(),
+            channel,
+            segment: String::new(),
+            subject: Some("Incident Desk test message".into()),
+            body: format!(
+                "This is a test from Incident Desk ({now}): {} messages will be posted here.",
+                channel.as_str().replace('_', " ")
+            ),
+            announces: None,
+            state: CommunicationState::Draft,
+            created_at: now,
+            approved_by: None,
+            approved_at: None,
+            sent_at: None,
+            published_to: None,
+            queued_to: None,
+            publish_error: None,
+        };
+        let body = publish::payload(
+            WebhookFormat::parse(&format)?,
+            "TEST",
+            "Incident Desk test message",
+            &message,
+        );
+        publish::post(
+            &url,
+            &body,
+            Duration::from_secs(timeout.max(1) as u64),
+            channel,
+        )?;
+        Ok(format!(
+            "The test message reached {}",
+            publish::mask_url(&url)
+        ))
+    }
+
     /// Posts a draft to its channel's webhook; marks it sent only when the
     /// server accepted it. On failure nothing changes and the error carries
     /// the server's answer.
@@ -524,16 +656,7 @@ impl Desk {
             let (incident, _) = records::resolve(&conn, reference)?;
             let record = records::load_record(&conn, &incident)?;
             let comm = find(&record, id)?;
-            if !matches!(
-                comm.state,
-                CommunicationState::Draft | CommunicationState::Approved
-            ) {
-                return Err(DeskError::Conflict(format!(
-                    "this message is {} and cannot be published",
-                    comm.state
-                )));
-            }
-            check_length(comm.channel, &comm.body)?;
+            ready_to_go(&comm, "published")?;
             check_approval(&conn, &record, &comm)?;
             let row: Option<(Option<String>, String, i64)> = conn
                 .prepare_cached("SELECT webhook_url, format, timeout_secs FROM channel_settings WHERE channel = ?1")?
@@ -568,7 +691,11 @@ impl Desk {
     }
 }
 
-fn check_approval(conn: &Connection, record: &IncidentRecord, comm: &Communication) -> Result<()> {
+pub(super) fn check_approval(
+    conn: &Connection,
+    record: &IncidentRecord,
+    comm: &Communication,
+) -> Result<()> {
     if comm.state == CommunicationState::Draft && approval_required(conn, &record.level)? {
         return Err(DeskError::Conflict(format!(
             "{} messages need the commander's approval before they are sent: approve this draft first",

@@ -3,7 +3,7 @@
 //! `domain::deadlines`; this module reads and records.
 
 use super::Desk;
-use super::records::{self, reference_of};
+use super::records;
 use super::timeline::{self, NewEntry};
 use crate::domain::*;
 use crate::error::{DeskError, Result};
@@ -288,7 +288,7 @@ impl Desk {
         let until = now.plus_millis(seconds * 1000);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (id, seq) = records::resolve(&tx, reference)?;
+        let (id, reference) = records::resolve(&tx, reference)?;
         let record = records::load_record(&tx, &id)?;
         let incident = deadlines_of(&tx, &record, now)?;
         let deadline = incident
@@ -297,7 +297,7 @@ impl Desk {
             .find(|d| d.key == key)
             .ok_or_else(|| DeskError::NotFound {
                 what: "deadline",
-                key: format!("{key} on {} (see idesk deadlines)", reference_of(seq)),
+                key: format!("{key} on {} (see idesk deadlines)", reference.clone()),
             })?;
         if matches!(deadline.state, DeadlineState::Met | DeadlineState::Pending) {
             return Err(DeskError::Conflict(format!(
@@ -333,7 +333,7 @@ impl Desk {
         drop(conn);
         self.publish(ChangeEvent::Incident {
             id,
-            reference: reference_of(seq),
+            reference: reference.clone(),
         });
         Ok(entry)
     }
@@ -380,7 +380,8 @@ pub(crate) fn deadlines_of(
     let snoozes = load_snoozes(conn, now)?
         .remove(&record.id)
         .unwrap_or_default();
-    let facts = DeadlineFacts::from_record(record, last_activity(conn, &record.id)?);
+    let items = super::playbooks::load_items(conn, record.kind, &record.level)?;
+    let facts = DeadlineFacts::from_record(record, &items, last_activity(conn, &record.id)?);
     let level_rank: i64 = conn
         .prepare_cached("SELECT rank FROM levels WHERE name = ?1")?
         .query_row([&record.level], |row| row.get(0))?;

@@ -3,20 +3,28 @@
 //! timeline must replay to the state the document claims.
 
 use super::Desk;
+use super::directory::check_person;
+use super::gate;
 use super::records::{self, name_key};
+use super::replication::RemoteEntry;
 use super::timeline::{self, Order};
 use crate::domain::*;
 use crate::error::{DeskError, Result};
 use crate::metrics::metrics;
-use crate::model::{ChangeEvent, Metrics, Person};
-use crate::replay::replay;
+use crate::model::{Metrics, Person};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::path::Path;
 use ts_rs::TS;
 
 pub const EXPORT_FORMAT: &str = "incident-desk/incident";
-pub const EXPORT_VERSION: u32 = 1;
+/// 2: entries carry their global ids and clock stamps (team mode); a
+/// version 1 export is still read (its entries get derived ones).
+pub const EXPORT_VERSION: u32 = 2;
+/// The largest export file read: far above any real incident (the
+/// 2,000-entry benchmark exports ~1 MiB), far below what hurts.
+pub const MAX_IMPORT_BYTES: u64 = 64 << 20;
 
 /// One incident, everything about it, as a self-contained document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -31,6 +39,10 @@ pub struct IncidentExport {
     /// The people named in the roles and action items.
     pub people: Vec<Person>,
     pub metrics: Metrics,
+    /// The playbook checklist at export time, each item done, skipped or
+    /// open (derived: the marks themselves are in the timeline).
+    #[serde(default)]
+    pub playbook: Vec<ChecklistLine>,
 }
 
 impl Desk {
@@ -66,7 +78,10 @@ impl Desk {
             }
         }
         let metrics = metrics(&incident);
+        let items = super::playbooks::load_items(&conn, incident.kind, &incident.level)?;
+        let playbook = checklist(&incident, &items);
         Ok(IncidentExport {
+            playbook,
             format: EXPORT_FORMAT.to_owned(),
             version: EXPORT_VERSION,
             incident,
@@ -76,17 +91,21 @@ impl Desk {
         })
     }
 
+    /// Reads and parses an export file: refuses a missing, empty, oversized
+    /// or non-text file with a sentence that says which.
+    pub fn read_export_file(path: &Path) -> Result<IncidentExport> {
+        let text = crate::files::read_incoming_text(
+            path,
+            MAX_IMPORT_BYTES,
+            &format!("an export is at most {} MiB", MAX_IMPORT_BYTES >> 20),
+        )?;
+        Desk::parse_export(&text)
+    }
+
     /// Parses an export document, with specific errors for the ways a file
     /// goes wrong (not JSON, truncated, another format, a newer version).
     pub fn parse_export(text: &str) -> Result<IncidentExport> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            let hint = if e.is_eof() {
-                " (the file looks truncated)"
-            } else {
-                ""
-            };
-            DeskError::Import(format!("the file is not valid JSON{hint}: {e}"))
-        })?;
+        let value = crate::files::incoming_json(text)?;
         let format = value.get("format").and_then(|f| f.as_str());
         if format != Some(EXPORT_FORMAT) {
             return Err(DeskError::Import(format!(
@@ -108,8 +127,10 @@ impl Desk {
             .map_err(|e| DeskError::Import(format!("the export is malformed: {e}")))
     }
 
-    /// Imports an exported incident. It keeps its id, and its reference when
-    /// that number is free here; returns the imported state.
+    /// Imports an exported incident. Its entries keep their ids, so an
+    /// incident that is already here is merged (the entries it lacks are
+    /// added) rather than refused; a new one keeps its reference unless
+    /// another incident holds it (see `references.rs`). Returns its state.
     pub fn import(&self, export: IncidentExport) -> Result<IncidentRecord> {
         if export.format != EXPORT_FORMAT {
             return Err(DeskError::Import(
@@ -122,28 +143,16 @@ impl Desk {
                 supported: EXPORT_VERSION,
             });
         }
-        check_timeline_shape(&export.timeline)?;
+        let mut timeline = export.timeline;
         let claimed = &export.incident;
-        let rebuilt = replay(&claimed.reference, &export.timeline)
-            .map_err(|e| DeskError::Import(format!("its timeline does not replay: {e}")))?;
-        if rebuilt != *claimed {
-            return Err(DeskError::Import(
-                "the incident's state does not match its timeline (was the file edited?)".into(),
-            ));
+        with_legacy_stamps(&claimed.id, &mut timeline);
+        gate::check_incident(claimed, &timeline, self.now()).map_err(DeskError::Import)?;
+        for person in &export.people {
+            check_person(person).map_err(|e| DeskError::Import(format!("a person: {e}")))?;
         }
 
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if tx
-            .prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?
-            .exists([&claimed.id])?
-        {
-            let (_, seq) = records::resolve(&tx, &claimed.id)?;
-            return Err(DeskError::Conflict(format!(
-                "this incident is already here, as {}",
-                records::reference_of(seq)
-            )));
-        }
         let levels_ok = tx
             .prepare_cached("SELECT 1 FROM levels WHERE name = ?1")?
             .exists([&claimed.level])?;
@@ -153,23 +162,6 @@ impl Desk {
                 claimed.level
             )));
         }
-        let wanted_seq = claimed
-            .reference
-            .strip_prefix("INC-")
-            .and_then(|n| n.parse::<i64>().ok())
-            .filter(|n| *n > 0);
-        let seq = match wanted_seq {
-            Some(seq)
-                if !tx
-                    .prepare_cached("SELECT 1 FROM incidents WHERE seq = ?1")?
-                    .exists([seq])? =>
-            {
-                seq
-            }
-            _ => tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM incidents", [], |r| {
-                r.get(0)
-            })?,
-        };
         for person in &export.people {
             tx.prepare_cached(
                 "INSERT INTO people (name, name_key, handle, contact, team, created_at)
@@ -184,62 +176,48 @@ impl Desk {
                 claimed.declared_at
             ])?;
         }
-        let record = IncidentRecord {
-            reference: records::reference_of(seq),
-            ..claimed.clone()
-        };
-        records::insert_record(&tx, seq, &record)?;
-        for entry in &export.timeline {
-            timeline::insert_verbatim(&tx, &record.id, entry)?;
+        let entries = timeline
+            .into_iter()
+            .map(|entry| RemoteEntry {
+                incident_id: claimed.id.clone(),
+                reference: (entry.kind == EntryKind::Declared).then(|| claimed.reference.clone()),
+                entry,
+            })
+            .collect();
+        let (report, touched) = self.receive(&tx, entries)?;
+        if let Some(reason) = report.refused.first() {
+            return Err(DeskError::Import(reason.clone()));
         }
+        let record = records::load_record(&tx, &claimed.id)?;
         tx.commit()?;
         drop(conn);
-        self.publish(ChangeEvent::Incident {
-            id: record.id.clone(),
-            reference: record.reference.clone(),
-        });
+        self.announce(&report, touched);
         Ok(record)
     }
 }
 
-/// Entries numbered 1..=N, corrections pointing at earlier entries, and
-/// kinds that match their changes.
-fn check_timeline_shape(entries: &[TimelineEntry]) -> Result<()> {
-    if entries.is_empty() {
-        return Err(DeskError::Import("the timeline is empty".into()));
+/// Entries of an export from before team mode carry no ids or stamps: they
+/// get the ones every laptop derives for them (see `domain::legacy_stamps`).
+fn with_legacy_stamps(incident_id: &str, timeline: &mut [TimelineEntry]) {
+    if timeline
+        .iter()
+        .all(|e| !e.id.is_empty() && !e.hlc.is_empty())
+    {
+        return;
     }
-    for (index, entry) in entries.iter().enumerate() {
-        let expected = index as i64 + 1;
-        if entry.n != expected {
-            return Err(DeskError::Import(format!(
-                "timeline entry {expected} is missing or out of order (found {})",
-                entry.n
-            )));
-        }
-        if let Some(target) = entry.supersedes
-            && (target < 1 || target >= entry.n)
-        {
-            return Err(DeskError::Import(format!(
-                "timeline entry {} corrects entry {target}, which does not precede it",
-                entry.n
-            )));
-        }
-        let kind_matches = match &entry.change {
-            Some(change) => change.entry_kind() == entry.kind,
-            None => matches!(
-                entry.kind,
-                EntryKind::Note | EntryKind::Correction | EntryKind::Nudge | EntryKind::Alert
-            ),
-        };
-        if !kind_matches {
-            return Err(DeskError::Import(format!(
-                "timeline entry {} is a {} entry with the wrong content",
-                entry.n,
-                entry.kind.as_str()
-            )));
-        }
-        required_text("text", &entry.text, MAX_TEXT * 2)
-            .map_err(|e| DeskError::Import(format!("timeline entry {}: {e}", entry.n)))?;
+    timeline.sort_by_key(|e| e.n);
+    let numbered: Vec<(i64, crate::time::Timestamp)> =
+        timeline.iter().map(|e| (e.n, e.recorded_at)).collect();
+    let stamps = legacy_stamps(incident_id, &numbered);
+    let id_of_n: std::collections::HashMap<i64, String> = timeline
+        .iter()
+        .zip(&stamps)
+        .map(|(e, (id, _, _))| (e.n, id.clone()))
+        .collect();
+    for (entry, (id, stamp, seen)) in timeline.iter_mut().zip(stamps) {
+        entry.id = id;
+        entry.hlc = stamp.encode();
+        entry.seen = seen.map(|s| s.encode());
+        entry.supersedes_id = entry.supersedes.and_then(|n| id_of_n.get(&n).cloned());
     }
-    Ok(())
 }

@@ -30,6 +30,10 @@ pub struct Declaration {
     #[serde(default)]
     #[ts(optional)]
     pub at: Option<Timestamp>,
+    /// Affected services already known (declaring from an alert: its service).
+    #[serde(default)]
+    #[ts(optional)]
+    pub services: Option<Vec<String>>,
 }
 
 impl Declaration {
@@ -43,6 +47,7 @@ impl Declaration {
             started_at: None,
             detected_at: None,
             at: None,
+            services: None,
         }
     }
 }

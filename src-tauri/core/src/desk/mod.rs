@@ -7,12 +7,19 @@ mod backup;
 mod communications;
 mod deadlines;
 mod directory;
+mod entry_files;
 mod exchange;
+pub mod gate;
 mod inputs;
 mod operations;
+mod outbox;
+mod playbooks;
 mod queries;
 pub(crate) mod records;
+mod references;
+mod replication;
 mod settings;
+mod team_connection;
 pub(crate) mod timeline;
 
 pub use alerts::{Alert, AlertReceipt, MAX_ALERTS_PER_DELIVERY};
@@ -20,10 +27,24 @@ pub use backup::{BackupInfo, KEEP_BACKUPS};
 pub(crate) use communications::seed_templates as seed_default_templates;
 pub use communications::{ChannelSettings, DraftRequest, FilledTemplate};
 pub use deadlines::{IncidentDeadlines, PendingNudge};
+pub use entry_files::{
+    ENTRIES_FORMAT, ENTRIES_VERSION, EntryBatch, MAX_ENTRIES_BYTES, parse_entries,
+};
 pub use exchange::{EXPORT_FORMAT, EXPORT_VERSION, IncidentExport};
 pub use inputs::*;
+pub use outbox::{Attempt, Publication, retry_delay_ms};
+pub(crate) use playbooks::seed_default_playbooks;
+pub use playbooks::{
+    MAX_PLAYBOOK_ITEMS, PLAYBOOKS_FORMAT, PLAYBOOKS_VERSION, PlaybooksFile, check_playbook,
+    default_playbooks, role_named,
+};
+pub use references::TEAM;
+pub use replication::{ApplyReport, Cursor, RemoteEntry, TeamInfo};
+pub use team_connection::{CredentialKind, TeamConnection};
 
-use crate::domain::{Change, IncidentRecord, MAX_NAME, TimelineEntry, required_text};
+use crate::domain::{
+    Change, IncidentRecord, MAX_NAME, TimelineEntry, plausible_time, required_text,
+};
 use crate::error::{DeskError, Result};
 use crate::model::ChangeEvent;
 use crate::store;
@@ -148,6 +169,7 @@ impl Desk {
         now: Timestamp,
     ) -> Result<Timestamp> {
         let Some(at) = at else { return Ok(now) };
+        plausible_time(field, at)?;
         if at.millis() > now.millis() + MAX_FUTURE_SKEW_MS {
             return Err(DeskError::invalid(
                 field,
@@ -166,28 +188,48 @@ impl Desk {
         build: impl FnOnce(&Connection, &IncidentRecord, Timestamp) -> Result<(Change, T)>,
     ) -> Result<(TimelineEntry, IncidentRecord, T)> {
         let now = self.clock.now();
+        let given = at.is_some();
         let at = self.check_at("at", at, now)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (id, _) = records::resolve(&tx, reference)?;
         let old = records::load_record(&tx, &id)?;
+        // "Now" is never before a declaration that another machine's clock
+        // (within the allowed skew) dated slightly ahead; a time the user
+        // gave is checked as given.
+        let at = if given { at } else { at.max(old.declared_at) };
         let (change, extra) = build(&tx, &old, at)?;
         let mut new = old.clone();
         let text = new.apply(&change, at, &self.author)?;
+        let append = |change: &Change, text: &str| {
+            timeline::append(
+                &tx,
+                timeline::NewEntry {
+                    incident_id: &id,
+                    occurred_at: at,
+                    recorded_at: now,
+                    author: &self.author,
+                    kind: change.entry_kind(),
+                    text,
+                    change: Some(change),
+                    supersedes: None,
+                },
+            )
+        };
+        // A change made here has seen everything: it settles the notes on
+        // what it changes (see domain/fold.rs).
+        new.settle_conflicts(&change.subjects(), crate::domain::SEEN_EVERYTHING);
         records::persist_changes(&tx, &old, &new)?;
-        let entry = timeline::append(
-            &tx,
-            timeline::NewEntry {
-                incident_id: &id,
-                occurred_at: at,
-                recorded_at: now,
-                author: &self.author,
-                kind: change.entry_kind(),
-                text: &text,
-                change: Some(&change),
-                supersedes: None,
-            },
-        )?;
+        let entry = append(&change, &text)?;
+        // The stages follow what the record shows (see domain/follow.rs):
+        // each as an entry of its own, so the replay rebuilds it.
+        for implied in new.implied_stage_changes(&old, &change) {
+            let before = new.clone();
+            let text = new.apply(&implied.change, at, &self.author)?;
+            new.settle_conflicts(&implied.change.subjects(), crate::domain::SEEN_EVERYTHING);
+            records::persist_changes(&tx, &before, &new)?;
+            append(&implied.change, &format!("{text} — {}", implied.because))?;
+        }
         tx.commit()?;
         drop(conn);
         self.publish(ChangeEvent::Incident {

@@ -46,11 +46,8 @@ impl Desk {
             None => detected_at.min(at),
         };
         check_level(tx, &input.level)?;
-        let seq: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM incidents", [], |r| {
-                r.get(0)
-            })?;
-        let reference = records::reference_of(seq);
+        let seq = records::next_reference_number(tx)?;
+        let reference = super::references::mint(tx, seq, &timeline::node_id(tx)?)?;
         let change = Change::Declared {
             id: new_id(at),
             title: input.title,
@@ -60,6 +57,8 @@ impl Desk {
             source: input.source.unwrap_or(Source::Internal),
             started_at,
             detected_at,
+            services: input.services.unwrap_or_default(),
+            reference: Some(reference.clone()),
         };
         let record = IncidentRecord::declared(&reference, &change, at, &self.author)?;
         records::insert_record(tx, seq, &record)?;
@@ -224,13 +223,15 @@ impl Desk {
         let at = self.check_at("at", at, now)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (id, seq) = records::resolve(&tx, reference)?;
+        let (id, reference) = records::resolve(&tx, reference)?;
+        let started_at = records::impact_started(&tx, &id)?;
+        check_entry_dated(&reference.clone(), started_at, None, at)?;
         if let Some(n) = corrects
             && !timeline::entry_exists(&tx, &id, n)?
         {
             return Err(DeskError::NotFound {
                 what: "timeline entry",
-                key: format!("{n} on {}", records::reference_of(seq)),
+                key: format!("{n} on {}", reference.clone()),
             });
         }
         let entry = timeline::append(
@@ -254,7 +255,7 @@ impl Desk {
         drop(conn);
         self.publish(ChangeEvent::Incident {
             id,
-            reference: records::reference_of(seq),
+            reference: reference.clone(),
         });
         Ok(entry)
     }
@@ -398,7 +399,7 @@ fn existing_person(conn: &Connection, name: &str) -> Result<Option<String>> {
 }
 
 /// The directory's spelling of `name`, adding the person when new.
-fn canonical_person(conn: &Connection, name: &str, at: Timestamp) -> Result<String> {
+pub(super) fn canonical_person(conn: &Connection, name: &str, at: Timestamp) -> Result<String> {
     if let Some(existing) = existing_person(conn, name)? {
         return Ok(existing);
     }

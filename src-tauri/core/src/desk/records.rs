@@ -7,45 +7,67 @@ use crate::store::sql::stage_position;
 use crate::time::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub fn reference_of(seq: i64) -> String {
-    format!("INC-{seq}")
-}
-
-/// Finds an incident by `INC-<n>` (any case) or by id; returns (id, seq).
-pub fn resolve(conn: &Connection, reference: &str) -> Result<(String, i64)> {
+/// Finds an incident by its reference (`INC-12`, `INC-12-K7Q`, any case),
+/// an earlier reference it was renamed from, or its id; returns (id,
+/// reference).
+pub fn resolve(conn: &Connection, reference: &str) -> Result<(String, String)> {
     let wanted = reference.trim();
-    let seq = wanted
-        .get(..4)
-        .filter(|prefix| prefix.eq_ignore_ascii_case("INC-"))
-        .and_then(|_| wanted[4..].parse::<i64>().ok());
-    let found = match seq {
-        Some(seq) => conn
-            .prepare_cached("SELECT id, seq FROM incidents WHERE seq = ?1")?
-            .query_row([seq], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?,
-        None => conn
-            .prepare_cached("SELECT id, seq FROM incidents WHERE id = ?1")?
-            .query_row([wanted], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?,
-    };
+    let upper = wanted.to_uppercase();
+    let found: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, reference FROM incidents WHERE reference = ?1 OR id = ?2
+             UNION ALL
+             SELECT i.id, i.reference FROM incident_aliases a JOIN incidents i ON i.id = a.incident_id
+              WHERE a.alias = ?1
+             LIMIT 1",
+        )?
+        .query_row(params![upper, wanted], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
     found.ok_or_else(|| DeskError::NotFound {
         what: "incident",
         key: reference.to_owned(),
     })
 }
 
+/// The number of the next declared incident: one above the highest. Refused
+/// (never wrapped or overflowed) past the last valid reference.
+pub fn next_reference_number(conn: &Connection) -> Result<i64> {
+    let highest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM incidents", [], |r| {
+        r.get(0)
+    })?;
+    if highest >= super::gate::MAX_REFERENCE_NUMBER {
+        return Err(DeskError::Conflict(format!(
+            "no incident numbers are left after INC-{highest}"
+        )));
+    }
+    Ok(highest + 1)
+}
+
+/// When the incident's impact started: the earliest anything on its
+/// timeline may be dated.
+pub fn impact_started(conn: &Connection, id: &str) -> Result<crate::time::Timestamp> {
+    Ok(conn
+        .prepare_cached("SELECT started_at FROM incidents WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))?)
+}
+
 pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
     let mut record = conn
         .prepare_cached(
-            "SELECT seq, title, summary, kind, level, status, source, services, segment,
-                    customer_facing, started_at, detected_at, declared_at, resolved_at, closed_at
+            "SELECT reference, title, summary, kind, level, status, source, services, segment,
+                    customer_facing, started_at, detected_at, declared_at, resolved_at, closed_at,
+                    conflicts, checks, tasks, hypotheses
                FROM incidents WHERE id = ?1",
         )?
         .query_row([id], |row| {
             let services: String = row.get(7)?;
+            let conflicts: String = row.get(15)?;
+            let checks: String = row.get(16)?;
+            let tasks: String = row.get(17)?;
+            let hypotheses: String = row.get(18)?;
             Ok(IncidentRecord {
                 id: id.to_owned(),
-                reference: reference_of(row.get(0)?),
+                reference: row.get(0)?,
                 title: row.get(1)?,
                 summary: row.get(2)?,
                 kind: row.get(3)?,
@@ -67,6 +89,10 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
                 communications: Vec::new(),
                 review: Review::default(),
                 action_items: Vec::new(),
+                conflicts: serde_json::from_str(&conflicts).unwrap_or_default(),
+                checks: serde_json::from_str(&checks).unwrap_or_default(),
+                tasks: serde_json::from_str(&tasks).unwrap_or_default(),
+                hypothesis_marks: serde_json::from_str(&hypotheses).unwrap_or_default(),
             })
         })
         .optional()?
@@ -115,7 +141,7 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
 
     let mut comms = conn.prepare_cached(
         "SELECT id, channel, segment, body, state, created_at, approved_by, approved_at, sent_at,
-                subject, announces, published_to
+                subject, announces, published_to, queued_to, publish_error
            FROM communications WHERE incident_id = ?1 ORDER BY position",
     )?;
     record.communications = comms
@@ -133,6 +159,8 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
                 subject: row.get(9)?,
                 announces: row.get(10)?,
                 published_to: row.get(11)?,
+                queued_to: row.get(12)?,
+                publish_error: row.get(13)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -202,8 +230,8 @@ pub fn insert_record(conn: &Connection, seq: i64, record: &IncidentRecord) -> Re
     conn.prepare_cached(
         "INSERT INTO incidents (id, seq, title, summary, kind, level, status, source, services,
                                 segment, customer_facing, started_at, detected_at, declared_at,
-                                resolved_at, closed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                                resolved_at, closed_at, reference)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         record.id,
@@ -222,7 +250,14 @@ pub fn insert_record(conn: &Connection, seq: i64, record: &IncidentRecord) -> Re
         record.declared_at,
         record.resolved_at,
         record.closed_at,
+        record.reference,
     ])?;
+    insert_children(conn, record)
+}
+
+/// The rows of a fresh incident's stages and review, then the rest of its
+/// state written over them.
+fn insert_children(conn: &Connection, record: &IncidentRecord) -> Result<()> {
     conn.prepare_cached("INSERT INTO reviews (incident_id) VALUES (?1)")?
         .execute([&record.id])?;
     let empty = IncidentRecord {
@@ -231,6 +266,10 @@ pub fn insert_record(conn: &Connection, seq: i64, record: &IncidentRecord) -> Re
         communications: Vec::new(),
         review: Review::default(),
         action_items: Vec::new(),
+        conflicts: Vec::new(),
+        checks: Vec::new(),
+        tasks: Vec::new(),
+        hypothesis_marks: Vec::new(),
         ..record.clone()
     };
     for (stage, _) in empty.stages.iter() {
@@ -240,6 +279,24 @@ pub fn insert_record(conn: &Connection, seq: i64, record: &IncidentRecord) -> Re
         .execute(params![record.id, stage_position(stage), stage])?;
     }
     persist_changes(conn, &empty, record)
+}
+
+/// Writes `record` as the incident's whole state, whatever was stored: after
+/// a refold (entries from elsewhere), lists may have been reordered or
+/// shortened, which the incremental `persist_changes` does not handle.
+pub fn replace_record(conn: &Connection, record: &IncidentRecord) -> Result<()> {
+    for table in [
+        "stages",
+        "role_assignments",
+        "communications",
+        "action_items",
+        "reviews",
+    ] {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE incident_id = ?1"))?
+            .execute([&record.id])?;
+    }
+    persist_core(conn, None, record)?;
+    insert_children(conn, record)
 }
 
 fn services_json(services: &[String]) -> String {
@@ -252,46 +309,87 @@ pub fn persist_changes(
     old: &IncidentRecord,
     new: &IncidentRecord,
 ) -> Result<()> {
+    persist_core(conn, Some(old), new)?;
     let id = &new.id;
-    let core_changed = old.title != new.title
-        || old.summary != new.summary
-        || old.kind != new.kind
-        || old.level != new.level
-        || old.status != new.status
-        || old.source != new.source
-        || old.scope != new.scope
-        || old.started_at != new.started_at
-        || old.detected_at != new.detected_at
-        || old.declared_at != new.declared_at
-        || old.resolved_at != new.resolved_at
-        || old.closed_at != new.closed_at;
-    if core_changed {
-        conn.prepare_cached(
-            "UPDATE incidents SET title = ?2, summary = ?3, kind = ?4, level = ?5, status = ?6,
-                    source = ?7, services = ?8, segment = ?9, customer_facing = ?10,
-                    started_at = ?11, detected_at = ?12, declared_at = ?13, resolved_at = ?14,
-                    closed_at = ?15
-              WHERE id = ?1",
-        )?
-        .execute(params![
-            id,
-            new.title,
-            new.summary,
-            new.kind,
-            new.level,
-            new.status,
-            new.source,
-            services_json(&new.scope.services),
-            new.scope.segment,
-            new.scope.customer_facing,
-            new.started_at,
-            new.detected_at,
-            new.declared_at,
-            new.resolved_at,
-            new.closed_at,
-        ])?;
-    }
+    persist_lists(conn, id, old, new)
+}
 
+/// The incident's own row (everything but its lists), when it differs from
+/// `old` — always without one.
+fn persist_core(
+    conn: &Connection,
+    old: Option<&IncidentRecord>,
+    new: &IncidentRecord,
+) -> Result<()> {
+    let changed = old.is_none_or(|old| {
+        old.reference != new.reference
+            || old.conflicts != new.conflicts
+            || old.checks != new.checks
+            || old.tasks != new.tasks
+            || old.hypothesis_marks != new.hypothesis_marks
+            || old.title != new.title
+            || old.summary != new.summary
+            || old.kind != new.kind
+            || old.level != new.level
+            || old.status != new.status
+            || old.source != new.source
+            || old.scope != new.scope
+            || old.started_at != new.started_at
+            || old.detected_at != new.detected_at
+            || old.declared_at != new.declared_at
+            || old.resolved_at != new.resolved_at
+            || old.closed_at != new.closed_at
+    });
+    if !changed {
+        return Ok(());
+    }
+    let json = |what: &str, value: Result<String, serde_json::Error>| {
+        value.map_err(|e| DeskError::Corrupt(format!("cannot encode {what}: {e}")))
+    };
+    let conflicts = json("conflicts", serde_json::to_string(&new.conflicts))?;
+    let checks = json("checklist marks", serde_json::to_string(&new.checks))?;
+    let tasks = json("tasks", serde_json::to_string(&new.tasks))?;
+    let hypotheses = json("hypotheses", serde_json::to_string(&new.hypothesis_marks))?;
+    conn.prepare_cached(
+        "UPDATE incidents SET title = ?2, summary = ?3, kind = ?4, level = ?5, status = ?6,
+                source = ?7, services = ?8, segment = ?9, customer_facing = ?10,
+                started_at = ?11, detected_at = ?12, declared_at = ?13, resolved_at = ?14,
+                closed_at = ?15, reference = ?16, conflicts = ?17, checks = ?18, tasks = ?19,
+                hypotheses = ?20
+          WHERE id = ?1",
+    )?
+    .execute(params![
+        new.id,
+        new.title,
+        new.summary,
+        new.kind,
+        new.level,
+        new.status,
+        new.source,
+        services_json(&new.scope.services),
+        new.scope.segment,
+        new.scope.customer_facing,
+        new.started_at,
+        new.detected_at,
+        new.declared_at,
+        new.resolved_at,
+        new.closed_at,
+        new.reference,
+        conflicts,
+        checks,
+        tasks,
+        hypotheses,
+    ])?;
+    Ok(())
+}
+
+/// The stages, roles, messages, review and action items that differ.
+fn persist_lists(
+    conn: &Connection,
+    id: &str,
+    old: &IncidentRecord,
+    new: &IncidentRecord,
+) -> Result<()> {
     for (stage, record) in new.stages.iter() {
         if old.stages.get(stage) != record {
             conn.prepare_cached(
@@ -347,13 +445,14 @@ pub fn persist_changes(
         conn.prepare_cached(
             "INSERT INTO communications (id, incident_id, position, channel, segment, body, state,
                                          created_at, approved_by, approved_at, sent_at,
-                                         subject, announces, published_to)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                         subject, announces, published_to, queued_to, publish_error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, segment = excluded.segment,
                  body = excluded.body, state = excluded.state, approved_by = excluded.approved_by,
                  approved_at = excluded.approved_at, sent_at = excluded.sent_at,
                  subject = excluded.subject, announces = excluded.announces,
-                 published_to = excluded.published_to",
+                 published_to = excluded.published_to, queued_to = excluded.queued_to,
+                 publish_error = excluded.publish_error",
         )?
         .execute(params![
             comm.id,
@@ -370,6 +469,8 @@ pub fn persist_changes(
             comm.subject,
             comm.announces,
             comm.published_to,
+            comm.queued_to,
+            comm.publish_error,
         ])?;
     }
 

@@ -50,19 +50,18 @@ impl Desk {
     /// An update of the app is never installed while an incident of the most
     /// severe level is open: it would interrupt the response. Conflict names it.
     pub fn check_update_may_install(&self) -> Result<()> {
-        let open: Option<(i64, String)> = self
+        let open: Option<(String, String)> = self
             .conn()
             .prepare_cached(
-                "SELECT i.seq, i.level FROM incidents i JOIN levels l ON l.name = i.level
+                "SELECT i.reference, i.level FROM incidents i JOIN levels l ON l.name = i.level
                   WHERE i.closed_at IS NULL AND l.rank <= 1 ORDER BY i.seq LIMIT 1",
             )?
             .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         match open {
             None => Ok(()),
-            Some((seq, level)) => Err(crate::error::DeskError::Conflict(format!(
-                "an {level} incident is open ({}): the update is downloaded and ready, and can be installed once it is closed",
-                super::records::reference_of(seq)
+            Some((reference, level)) => Err(crate::error::DeskError::Conflict(format!(
+                "an {level} incident is open ({reference}): the update is downloaded and ready, and can be installed once it is closed"
             ))),
         }
     }

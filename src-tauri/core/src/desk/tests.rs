@@ -3,6 +3,7 @@
 use super::*;
 use crate::ErrorCode;
 use crate::domain::*;
+use crate::model::BoardView;
 use crate::time::ManualClock;
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -378,6 +379,8 @@ fn metrics_follow_their_definitions() -> TestResult {
     let mut input = Declaration::new("Payments down", IncidentKind::Outage, "L1");
     input.started_at = Some(t("2026-11-30T08:50:00Z"));
     input.detected_at = Some(t("2026-11-30T08:55:00Z"));
+    // Declared (back-dated) when the responder took it on.
+    input.at = Some(t("2026-11-30T08:57:00Z"));
     f.desk.declare(input)?;
     let m = f.desk.incident("INC-1")?.metrics;
     assert_eq!(m.time_to_detect, Some(300));
@@ -591,17 +594,10 @@ fn export_then_import_round_trips_exactly() -> TestResult {
     assert_eq!(again, text);
     assert!(b.desk.people()?.iter().any(|p| p.handle == "@alice"));
 
-    // Importing it again is refused; nothing changes.
+    // Importing it again merges nothing new: every entry is already here.
     let before = snapshot(&b.path)?;
-    let error = b
-        .desk
-        .import(Desk::parse_export(&text)?)
-        .err()
-        .ok_or("duplicate")?;
-    assert!(
-        error.to_string().contains("already here, as INC-1"),
-        "{error}"
-    );
+    let again = b.desk.import(Desk::parse_export(&text)?)?;
+    assert_eq!(again.reference, "INC-1");
     assert_eq!(snapshot(&b.path)?, before);
     Ok(())
 }
@@ -616,7 +612,7 @@ fn broken_imports_are_refused_with_the_reason_and_change_nothing() -> TestResult
     let before = snapshot(&b.path)?;
 
     let truncated = &good[..good.len() / 2];
-    let newer = good.replacen("\"version\": 1", "\"version\": 99", 1);
+    let newer = good.replacen("\"version\": 2", "\"version\": 99", 1);
     let other = good.replacen("incident-desk/incident", "something/else", 1);
     let tampered = good.replacen("\"title\": \"Source incident\"", "\"title\": \"Edited\"", 1);
     let cases = [
@@ -925,6 +921,43 @@ mod communications {
         )
     }
 
+    /// The time a message promises is the one the app holds the commander to
+    /// once it is sent — not the deadline it is answering, nor one past.
+    #[test]
+    fn a_message_promises_the_next_update_the_app_will_expect() -> TestResult {
+        let f = fixture()?;
+        f.desk.declare(Declaration::new(
+            "Checkout down",
+            IncidentKind::Outage,
+            "L1",
+        ))?;
+        // 09:00 declared; L1: first update within 15 min, then every 30 min.
+        f.clock.advance_secs(4 * 60);
+        let first = draft(&f, Channel::StatusPage)?;
+        assert!(first.body.contains("09:34 UTC"), "{}", first.body);
+        f.desk.approve_communication("INC-1", &first.id, None)?;
+        f.desk.send_communication("INC-1", &first.id, None)?;
+        let due = f.desk.list_incidents(false)?[0].next_update_due;
+        assert_eq!(due, Some(t("2026-11-30T09:34:00Z")));
+
+        // Late for the next update (09:40): the promise is still ahead.
+        f.clock.advance_secs(36 * 60);
+        f.desk.set_status("INC-1", PublicStatus::Monitoring, None)?;
+        let monitoring = draft(&f, Channel::StatusPage)?;
+        assert!(monitoring.body.contains("10:10 UTC"), "{}", monitoring.body);
+        // An internal note promises nothing new: the users' clock stands.
+        let internal = f.desk.fill_template("INC-1", Channel::Internal, "", None)?;
+        if internal.body.contains("UTC") {
+            assert!(internal.body.contains("09:34 UTC"), "{}", internal.body);
+        }
+        f.desk
+            .approve_communication("INC-1", &monitoring.id, None)?;
+        f.desk.send_communication("INC-1", &monitoring.id, None)?;
+        let due = f.desk.list_incidents(false)?[0].next_update_due;
+        assert_eq!(due, Some(t("2026-11-30T10:10:00Z")));
+        Ok(())
+    }
+
     #[test]
     fn drafts_are_filled_from_the_incidents_facts() -> TestResult {
         let f = fixture()?;
@@ -941,7 +974,7 @@ mod communications {
         let status = draft(&f, Channel::StatusPage)?;
         assert_eq!(
             status.body,
-            "We are investigating problems with checkout, payments. Affected: EU customers. We will post an update by 09:15 UTC."
+            "We are investigating problems with checkout, payments. Affected: EU customers. We will post an update by 09:30 UTC."
         );
         assert_eq!(status.announces, Some(PublicStatus::Investigating));
         let email = f.desk.draft_message(
@@ -1076,14 +1109,21 @@ mod communications {
         assert_eq!(detail.record.status, PublicStatus::Resolved);
         assert_eq!(
             detail.timeline.len(),
-            entry_count + 1,
-            "one entry for the message and its status"
+            entry_count + 2,
+            "one entry for the message and its status, one for the remediation it implies"
+        );
+        let n = detail.timeline.len();
+        assert!(
+            detail.timeline[n - 2]
+                .text
+                .contains("public status identified → resolved")
         );
         assert!(
-            detail
-                .timeline
-                .last()
-                .is_some_and(|e| e.text.contains("public status identified → resolved"))
+            detail.timeline[n - 1]
+                .text
+                .starts_with("Stage remediate: pending → done"),
+            "{}",
+            detail.timeline[n - 1].text
         );
         assert_eq!(
             crate::replay::replay("INC-1", &f.desk.recorded_timeline("INC-1")?)?,
@@ -1177,5 +1217,179 @@ fn updates_wait_while_a_most_severe_incident_is_open() -> TestResult {
         .ok_or("installed during an L1")?;
     assert_eq!(error.code(), ErrorCode::Conflict);
     assert!(error.to_string().contains("INC-2"), "{error}");
+    Ok(())
+}
+
+#[test]
+fn times_that_cannot_have_happened_are_refused_and_change_nothing() -> TestResult {
+    let f = fixture()?;
+    let mut input = Declaration::new("Checkout down", IncidentKind::Outage, "L1");
+    input.started_at = Some(t("2026-11-30T08:50:00Z"));
+    f.desk.declare(input)?;
+    f.clock.advance_secs(600);
+    let before = snapshot(&f.path)?;
+    let epoch = Some(t("1970-01-01T00:00:00Z"));
+    let before_declared = Some(t("2026-11-30T08:59:00Z"));
+    let attempts: Vec<(&str, Result<TimelineEntry>)> = vec![
+        ("a note in 1970", f.desk.add_note("INC-1", "x", epoch, None)),
+        (
+            "a note eight days before the impact",
+            f.desk
+                .add_note("INC-1", "x", Some(t("2026-11-22T08:49:00Z")), None),
+        ),
+        (
+            "a stage change before the declaration",
+            f.desk.set_stage(
+                "INC-1",
+                Stage::Remediate,
+                StageState::Done,
+                None,
+                before_declared,
+            ),
+        ),
+        (
+            "a commander before the declaration",
+            f.desk
+                .assign("INC-1", Role::Commander, "Alice", before_declared),
+        ),
+        (
+            "resolved in 1970",
+            f.desk.set_status("INC-1", PublicStatus::Resolved, epoch),
+        ),
+    ];
+    for (what, attempt) in attempts {
+        let error = attempt.err().ok_or(format!("{what} must be refused"))?;
+        assert_eq!(error.code(), ErrorCode::InvalidInput, "{what}: {error}");
+        assert_eq!(error.field(), Some("at"), "{what}: {error}");
+    }
+    assert_eq!(snapshot(&f.path)?, before, "refusals change nothing");
+
+    // Closing before the declaration is refused too (the stages settled first).
+    for stage in Stage::ALL {
+        let _ = f
+            .desk
+            .set_stage("INC-1", *stage, StageState::Done, None, None);
+    }
+    let error = f
+        .desk
+        .close("INC-1", before_declared)
+        .err()
+        .ok_or("closing before the declaration must be refused")?;
+    assert!(error.to_string().contains("was declared at"), "{error}");
+
+    // Context a little before the impact is a note like any other.
+    f.desk.add_note(
+        "INC-1",
+        "deploy 4411 went out",
+        Some(t("2026-11-30T08:30:00Z")),
+        None,
+    )?;
+    let error = Desk::open(&f.path)?
+        .declare({
+            let mut d = Declaration::new("Old", IncidentKind::Outage, "L2");
+            d.started_at = epoch;
+            d
+        })
+        .err()
+        .ok_or("an impact start in 1970 must be refused")?;
+    assert!(
+        error.to_string().contains("not a plausible time"),
+        "{error}"
+    );
+    Ok(())
+}
+
+#[test]
+fn stages_follow_what_the_record_shows_and_the_commander_can_override() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Checkout errors")?;
+    f.clock.advance_secs(60);
+    f.desk.classify(
+        "INC-1",
+        Classification {
+            services: Some(vec!["checkout".into()]),
+            ..Classification::default()
+        },
+        None,
+    )?;
+    let record = f.desk.incident("INC-1")?.record;
+    assert_eq!(record.stages.classify.state, StageState::Done);
+    let deadlines = f.desk.deadlines("INC-1")?;
+    let classify = deadlines
+        .deadlines
+        .iter()
+        .find(|d| d.key == "classify")
+        .ok_or("no classify deadline")?;
+    assert_eq!(classify.state, crate::domain::DeadlineState::Met);
+
+    // An internal message is not a message to users; a status page one is.
+    f.desk
+        .record_sent_communication("INC-1", Channel::Internal, "", "heads up", None)?;
+    assert_eq!(
+        f.desk.incident("INC-1")?.record.stages.communicate.state,
+        StageState::Pending
+    );
+    f.desk.record_sent_communication(
+        "INC-1",
+        Channel::StatusPage,
+        "",
+        "We are investigating",
+        None,
+    )?;
+    assert_eq!(
+        f.desk.incident("INC-1")?.record.stages.communicate.state,
+        StageState::Active
+    );
+
+    // The fix is in: remediate done. The commander may say otherwise.
+    f.desk.set_status("INC-1", PublicStatus::Monitoring, None)?;
+    assert_eq!(
+        f.desk.incident("INC-1")?.record.stages.remediate.state,
+        StageState::Done
+    );
+    f.desk
+        .set_stage("INC-1", Stage::Remediate, StageState::Active, None, None)?;
+    f.desk.set_status("INC-1", PublicStatus::Identified, None)?;
+    f.desk.set_status("INC-1", PublicStatus::Monitoring, None)?;
+    let detail = f.desk.incident("INC-1")?;
+    assert_eq!(detail.record.stages.remediate.state, StageState::Done);
+    // Each automatic move is an entry of its own, and the replay agrees.
+    let automatic = detail
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EntryKind::Stage && e.text.contains(" — the "))
+        .count();
+    assert_eq!(automatic, 4, "classify, communicate, remediate twice");
+    let rebuilt = crate::replay::replay("INC-1", &f.desk.recorded_timeline("INC-1")?)?;
+    assert_eq!(rebuilt, detail.record);
+    Ok(())
+}
+
+#[test]
+fn resolved_is_not_closed_on_the_board() -> TestResult {
+    let f = fixture()?;
+    declare(&f.desk, "Resolved but open")?;
+    declare(&f.desk, "Still going")?;
+    f.desk.set_status("INC-1", PublicStatus::Resolved, None)?;
+    let titles = |view| -> std::result::Result<Vec<String>, DeskError> {
+        Ok(f.desk.board(view)?.into_iter().map(|r| r.title).collect())
+    };
+    assert_eq!(
+        titles(BoardView::Open)?,
+        ["Resolved but open", "Still going"]
+    );
+    assert!(
+        titles(BoardView::Closed)?.is_empty(),
+        "resolved is not closed"
+    );
+    for stage in Stage::ALL {
+        let _ = f
+            .desk
+            .set_stage("INC-1", *stage, StageState::Done, None, None);
+    }
+    f.desk.close("INC-1", None)?;
+    assert_eq!(titles(BoardView::Closed)?, ["Resolved but open"]);
+    assert_eq!(titles(BoardView::Open)?, ["Still going"]);
+    assert_eq!(titles(BoardView::All)?.len(), 2);
     Ok(())
 }

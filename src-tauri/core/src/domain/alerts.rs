@@ -32,6 +32,9 @@ pub struct AlertInput {
     pub started_at: Option<Timestamp>,
     /// From a synthetic check rather than monitoring of the system itself.
     pub synthetic: bool,
+    /// It reports a deploy or change rather than a problem.
+    #[serde(default)]
+    pub change: bool,
 }
 
 impl AlertInput {
@@ -47,6 +50,7 @@ impl AlertInput {
             resolved: false,
             started_at: None,
             synthetic: false,
+            change: false,
         }
     }
 
@@ -124,6 +128,8 @@ pub struct AlertSuggestion {
     pub level: String,
     pub source: Source,
     pub started_at: Timestamp,
+    /// Affected services: the alert's.
+    pub services: Vec<String>,
 }
 
 /// Words in an alert that point to a kind of incident, most specific first.

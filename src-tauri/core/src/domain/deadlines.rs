@@ -64,10 +64,16 @@ pub struct DeadlineFacts {
     pub last_public_update: Option<Timestamp>,
     /// The latest timeline entry other than nudges.
     pub last_activity_at: Timestamp,
+    /// Clocks of the playbook's checklist and due times of live tasks.
+    pub commitments: Vec<super::playbook::Commitment>,
 }
 
 impl DeadlineFacts {
-    pub fn from_record(record: &IncidentRecord, last_activity_at: Timestamp) -> DeadlineFacts {
+    pub fn from_record(
+        record: &IncidentRecord,
+        items: &[super::playbook::PlaybookItem],
+        last_activity_at: Timestamp,
+    ) -> DeadlineFacts {
         DeadlineFacts {
             declared_at: record.declared_at,
             detected_at: record.detected_at,
@@ -78,6 +84,7 @@ impl DeadlineFacts {
             first_public_update: record.first_public_update(),
             last_public_update: record.public_updates_sent().max(),
             last_activity_at,
+            commitments: super::playbook::commitments(record, items),
         }
     }
 }
@@ -189,6 +196,17 @@ pub fn deadlines(
             s.stall = true;
             specs.push(s);
         }
+    }
+
+    for commitment in &facts.commitments {
+        specs.push(Spec {
+            key: commitment.key.clone(),
+            label: commitment.label.clone(),
+            start: commitment.start,
+            due_at: commitment.due_at,
+            met_at: commitment.met_at,
+            stall: false,
+        });
     }
 
     specs

@@ -3,12 +3,29 @@
 //! or whitespace-only values are refused where a value is required.
 
 use crate::error::{DeskError, Result};
+use crate::time::Timestamp;
 
 pub const MAX_TITLE: usize = 200;
 pub const MAX_NAME: usize = 100;
 pub const MAX_SHORT_TEXT: usize = 500;
 pub const MAX_TEXT: usize = 20_000;
 pub const MAX_SERVICES: usize = 50;
+
+/// The earliest moment anything may be dated (2000-01-01T00:00:00Z). An
+/// older time is a typo or a zeroed clock, and would make every duration
+/// that starts from it meaningless.
+pub const EARLIEST_TIME: Timestamp = Timestamp::from_millis(946_684_800_000);
+
+/// Refuses a time before [`EARLIEST_TIME`].
+pub fn plausible_time(field: &'static str, at: Timestamp) -> Result<()> {
+    if at < EARLIEST_TIME {
+        return Err(DeskError::invalid(
+            field,
+            format!("{at} is not a plausible time: nothing can be dated before {EARLIEST_TIME}"),
+        ));
+    }
+    Ok(())
+}
 
 /// A required text: not blank, at most `max` characters.
 pub fn required_text(field: &'static str, text: &str, max: usize) -> Result<()> {

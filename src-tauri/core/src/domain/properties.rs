@@ -8,6 +8,13 @@ use crate::time::{ManualClock, Timestamp};
 use proptest::prelude::*;
 use std::sync::Arc;
 
+/// A moment in 2026 plus `ms`: the rules refuse times before 2000.
+const BASE_MS: i64 = 1_764_000_000_000;
+
+fn at_ms(ms: i64) -> Timestamp {
+    Timestamp::from_millis(BASE_MS + ms)
+}
+
 fn declared() -> IncidentRecord {
     let change = Change::Declared {
         id: "id-1".into(),
@@ -16,10 +23,12 @@ fn declared() -> IncidentRecord {
         kind: IncidentKind::Outage,
         level: "L1".into(),
         source: Source::Monitoring,
-        started_at: Timestamp::from_millis(0),
-        detected_at: Timestamp::from_millis(0),
+        started_at: at_ms(0),
+        detected_at: at_ms(0),
+        services: Vec::new(),
+        reference: None,
     };
-    IncidentRecord::declared("INC-1", &change, Timestamp::from_millis(1000), "ada")
+    IncidentRecord::declared("INC-1", &change, at_ms(1000), "ada")
         .unwrap_or_else(|e| panic!("declaring a valid incident failed: {e}"))
 }
 
@@ -48,7 +57,7 @@ proptest! {
                 reason: with_reason.then(|| "because".to_owned()),
                 action_item_id: Some(format!("item-{i}")),
             };
-            let at = Timestamp::from_millis(2000 + i as i64 * 1000);
+            let at = at_ms(2000 + i as i64 * 1000);
             let result = record.apply(&change, at, "ada");
             let should_refuse = before.stages.get(stage).state == state
                 || (state == StageState::Skipped && !with_reason);
@@ -75,7 +84,7 @@ proptest! {
             slot.state = *state;
         }
         let all_settled = states.iter().all(|s| s.is_settled());
-        let result = record.apply(&Change::Closed, Timestamp::from_millis(5000), "ada");
+        let result = record.apply(&Change::Closed, at_ms(5000), "ada");
         prop_assert_eq!(result.is_ok(), all_settled);
         if let Err(crate::DeskError::OpenStages { stages, .. }) = result {
             let expected: Vec<Stage> = Stage::ALL.iter().zip(&states)
@@ -96,18 +105,18 @@ proptest! {
         let change = Change::Declared {
             id: "x".into(), title: "t".into(), summary: String::new(),
             kind: IncidentKind::Outage, level: "L1".into(), source: Source::Internal,
-            started_at: Timestamp::from_millis(started), detected_at: Timestamp::from_millis(detected),
+            started_at: at_ms(started), detected_at: at_ms(detected), services: Vec::new(), reference: None,
         };
-        let mut record = IncidentRecord::declared("INC-1", &change, Timestamp::from_millis(declared), "a")
+        let mut record = IncidentRecord::declared("INC-1", &change, at_ms(declared), "a")
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let ack = declared + gaps[2];
-        record.apply(&Change::RoleAssigned { role: Role::Commander, person: "A".into() }, Timestamp::from_millis(ack), "a")
+        record.apply(&Change::RoleAssigned { role: Role::Commander, person: "A".into() }, at_ms(ack), "a")
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mitigated = ack + gaps[3];
-        record.apply(&Change::StageChanged { stage: Stage::Remediate, state: StageState::Done, reason: None, action_item_id: None }, Timestamp::from_millis(mitigated), "a")
+        record.apply(&Change::StageChanged { stage: Stage::Remediate, state: StageState::Done, reason: None, action_item_id: None }, at_ms(mitigated), "a")
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let resolved = mitigated + gaps[4];
-        record.apply(&Change::StatusChanged { status: PublicStatus::Resolved }, Timestamp::from_millis(resolved), "a")
+        record.apply(&Change::StatusChanged { status: PublicStatus::Resolved }, at_ms(resolved), "a")
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let m = metrics(&record);
         prop_assert_eq!(m.time_to_detect, Some((detected - started).div_euclid(1000)));
@@ -163,8 +172,10 @@ proptest! {
         let clock = ManualClock::new(Timestamp::from_millis(1_800_000_000_000));
         let desk = Desk::open_with_clock(dir.path().join("p.db"), Arc::new(clock.clone()))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        desk.declare(Declaration::new("prop", IncidentKind::Outage, "L1"))
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // The impact started a minute before: back-dated notes fit after it.
+        let mut declaration = Declaration::new("prop", IncidentKind::Outage, "L1");
+        declaration.started_at = Some(Timestamp::from_millis(1_800_000_000_000 - 60_000));
+        desk.declare(declaration).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let people = ["Alice", "Bob", "Carol"];
         for (i, op) in ops.into_iter().enumerate() {
             clock.advance_secs(7);
@@ -219,15 +230,15 @@ proptest! {
         for (stage, state) in Stage::ALL.iter().zip(&states) {
             let r = record.stages.get_mut(*stage);
             r.state = *state;
-            r.changed_at = Some(Timestamp::from_millis(1000 + offsets[0]));
-            r.completed_at = state.is_settled().then_some(Timestamp::from_millis(1000 + offsets[0]));
+            r.changed_at = Some(at_ms(1000 + offsets[0]));
+            r.completed_at = state.is_settled().then_some(at_ms(1000 + offsets[0]));
         }
         if resolved {
             record.status = PublicStatus::Resolved;
-            record.resolved_at = Some(Timestamp::from_millis(1000 + offsets[1]));
+            record.resolved_at = Some(at_ms(1000 + offsets[1]));
         }
-        let facts = DeadlineFacts::from_record(&record, Timestamp::from_millis(1000 + offsets[2]));
-        let now = Timestamp::from_millis(1000 + offsets[3]);
+        let facts = DeadlineFacts::from_record(&record, &[], at_ms(1000 + offsets[2]));
+        let now = at_ms(1000 + offsets[3]);
         for d in deadlines(&facts, &policy, &[], now) {
             if d.wants_nudge() {
                 prop_assert!(now >= d.due_at, "{} nudges before it is due", d.key);
@@ -243,6 +254,35 @@ proptest! {
             if d.key.starts_with("stalled:") {
                 let stage: Stage = d.key["stalled:".len()..].parse().map_err(|e: crate::DeskError| TestCaseError::fail(e.to_string()))?;
                 prop_assert_eq!(record.stages.get(stage).state, StageState::Active);
+            }
+        }
+    }
+}
+
+proptest! {
+    /// Whatever times the changes claim (back-dated to before the impact,
+    /// before the declaration, or after), the rules keep every metric ≥ 0:
+    /// what would make one negative is refused.
+    #[test]
+    fn no_metric_is_ever_negative(
+        changes in proptest::collection::vec((0u8..5, -7_200_000i64..7_200_000), 1..25)
+    ) {
+        let mut record = declared();
+        for (i, (what, offset)) in changes.into_iter().enumerate() {
+            let change = match what {
+                0 => Change::RoleAssigned { role: Role::Commander, person: format!("P{i}") },
+                1 => Change::StageChanged { stage: Stage::Remediate, state: StageState::Done, reason: None, action_item_id: None },
+                2 => Change::StatusChanged { status: PublicStatus::Resolved },
+                3 => Change::CommunicationRecorded {
+                    id: format!("c{i}"), channel: Channel::StatusPage, segment: String::new(),
+                    body: "We are looking into it".into(), subject: None,
+                },
+                _ => Change::StatusChanged { status: PublicStatus::Monitoring },
+            };
+            let _ = record.apply(&change, at_ms(1000 + offset), "ada");
+            let m = metrics(&record);
+            for value in [m.time_to_detect, m.time_to_acknowledge, m.time_to_first_update, m.time_to_mitigate, m.time_to_resolve].into_iter().flatten() {
+                prop_assert!(value >= 0, "a negative metric: {:?}", m);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! (`Change`) that timeline entries carry. The state is exactly what folding
 //! the changes over an empty incident gives (see `rules.rs`).
 
+use super::playbook::{CheckMark, HypothesisMark, Task};
 use super::vocabulary::*;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -138,6 +139,13 @@ pub struct Communication {
     pub sent_at: Option<Timestamp>,
     /// Where it was published (a webhook, shown masked), when it was.
     pub published_to: Option<String>,
+    /// The service it waits in the outbox for (until confirmed, failed or
+    /// cancelled).
+    #[serde(default)]
+    pub queued_to: Option<PublishTarget>,
+    /// Why publishing stopped, when a retry would not help.
+    #[serde(default)]
+    pub publish_error: Option<String>,
 }
 
 /// The written review.
@@ -219,6 +227,35 @@ pub struct IncidentRecord {
     pub communications: Vec<Communication>,
     pub review: Review,
     pub action_items: Vec<ActionItem>,
+    /// What two laptops disagreed on, or what the fold could not apply here:
+    /// shown until someone who has seen it settles the subject.
+    #[serde(default)]
+    pub conflicts: Vec<ConflictNote>,
+    /// The playbook checklist items marked so far (see `domain/playbook.rs`).
+    #[serde(default)]
+    pub checks: Vec<CheckMark>,
+    /// Live tasks handed out during the incident.
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// What became of the hypotheses noted (open ones have no mark).
+    #[serde(default)]
+    pub hypothesis_marks: Vec<HypothesisMark>,
+}
+
+/// A visible conflict (see `domain/fold.rs` and docs/team.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConflictNote {
+    /// What it is about: `role:commander`, `stage:diagnose`, `title`, `message:<id>`…
+    pub subject: String,
+    /// The entry that could not be applied, or the later of two concurrent ones.
+    pub entry_id: String,
+    /// That entry's clock stamp: a later change of the subject by someone
+    /// who had seen it settles the note.
+    pub hlc: String,
+    pub message: String,
+    /// True when the entry was applied (it won a concurrent change), false
+    /// when it is on the timeline but could not be applied.
+    pub applied: bool,
 }
 
 impl IncidentRecord {
@@ -276,6 +313,16 @@ pub enum Change {
         source: Source,
         started_at: Timestamp,
         detected_at: Timestamp,
+        /// Affected services known at the declaration (from an alert).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[ts(optional, as = "Option<Vec<String>>")]
+        services: Vec<String>,
+        /// The reference its writer gave it (`INC-12`, or `INC-12-K7Q` in a
+        /// team); a clash with another laptop's is settled the same way
+        /// everywhere (see `desk/references.rs`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        reference: Option<String>,
     },
     Edited {
         title: Option<String>,
@@ -343,6 +390,19 @@ pub enum Change {
     CommunicationDiscarded {
         id: String,
     },
+    /// "Publish": the message waits in the outbox until the service confirms.
+    PublishQueued {
+        id: String,
+        target: PublishTarget,
+    },
+    PublishCancelled {
+        id: String,
+    },
+    /// The service refused it for a reason a retry will not fix.
+    PublishFailed {
+        id: String,
+        reason: String,
+    },
     ReviewUpdated {
         field: ReviewField,
         text: String,
@@ -363,6 +423,36 @@ pub enum Change {
         title: String,
         owner: Option<String>,
         due: Option<String>,
+    },
+    /// A playbook checklist item ticked, skipped or reopened. It carries the
+    /// item's text and stage: a laptop with another playbook still shows it.
+    ChecklistMarked {
+        item: String,
+        text: String,
+        stage: Stage,
+        state: CheckState,
+    },
+    TaskAdded {
+        id: String,
+        title: String,
+        owner: Option<String>,
+        #[serde(default)]
+        owner_role: Option<Role>,
+        due_at: Option<Timestamp>,
+    },
+    TaskChanged {
+        id: String,
+        state: TaskState,
+    },
+    /// A task carried on after the incident as a review action item.
+    TaskPromoted {
+        id: String,
+        action_item_id: String,
+    },
+    /// A hypothesis (a note tagged `hypothesis:`) ruled out, confirmed or reopened.
+    HypothesisMarked {
+        entry_id: String,
+        state: HypothesisState,
     },
     Closed,
 }
@@ -387,6 +477,12 @@ pub enum EntryKind {
     Nudge,
     /// An alert from monitoring attached to the incident, or its resolution.
     Alert,
+    /// A playbook checklist item marked.
+    Checklist,
+    /// A live task added, done, dropped or promoted.
+    Task,
+    /// A hypothesis ruled out, confirmed or reopened.
+    Hypothesis,
 }
 
 impl EntryKind {
@@ -406,6 +502,9 @@ impl EntryKind {
             EntryKind::Closed => "closed",
             EntryKind::Nudge => "nudge",
             EntryKind::Alert => "alert",
+            EntryKind::Checklist => "checklist",
+            EntryKind::Task => "task",
+            EntryKind::Hypothesis => "hypothesis",
         }
     }
 
@@ -425,6 +524,9 @@ impl EntryKind {
             EntryKind::Closed,
             EntryKind::Nudge,
             EntryKind::Alert,
+            EntryKind::Checklist,
+            EntryKind::Task,
+            EntryKind::Hypothesis,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -432,6 +534,69 @@ impl EntryKind {
 }
 
 impl Change {
+    /// What a change is about, for telling concurrent changes apart: two
+    /// changes of the same subject that did not see each other conflict.
+    pub fn subjects(&self) -> Vec<String> {
+        match self {
+            Change::Declared { .. } => Vec::new(),
+            Change::Edited { title, summary } => [
+                title.as_ref().map(|_| "title".to_owned()),
+                summary.as_ref().map(|_| "summary".to_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Change::Classified {
+                kind,
+                level,
+                services,
+                segment,
+                customer_facing,
+            } => [
+                kind.map(|_| "kind"),
+                level.as_ref().map(|_| "level"),
+                services.as_ref().map(|_| "services"),
+                segment.as_ref().map(|_| "segment"),
+                customer_facing.map(|_| "customer_facing"),
+            ]
+            .into_iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect(),
+            Change::StageChanged { stage, .. } => vec![format!("stage:{stage}")],
+            Change::StatusChanged { .. } => vec!["status".to_owned()],
+            Change::RoleAssigned { role, person } | Change::RoleRelieved { role, person } => {
+                vec![if role.is_single_holder() {
+                    format!("role:{}", role.as_str())
+                } else {
+                    format!("role:{}:{}", role.as_str(), person.to_lowercase())
+                }]
+            }
+            Change::CommunicationDrafted { id, .. }
+            | Change::CommunicationEdited { id, .. }
+            | Change::CommunicationApproved { id }
+            | Change::CommunicationSent { id, .. }
+            | Change::CommunicationRecorded { id, .. }
+            | Change::CommunicationDiscarded { id }
+            | Change::PublishQueued { id, .. }
+            | Change::PublishCancelled { id }
+            | Change::PublishFailed { id, .. } => vec![format!("message:{id}")],
+            Change::ReviewUpdated { field, .. } => vec![format!("review:{}", field.as_str())],
+            Change::ActionItemAdded { id, .. }
+            | Change::ActionItemChanged { id, .. }
+            | Change::ActionItemEdited { id, .. } => vec![format!("action:{id}")],
+            Change::ChecklistMarked { item, .. } => vec![format!("check:{item}")],
+            Change::TaskAdded { id, .. } | Change::TaskChanged { id, .. } => {
+                vec![format!("task:{id}")]
+            }
+            Change::TaskPromoted { id, action_item_id } => {
+                vec![format!("task:{id}"), format!("action:{action_item_id}")]
+            }
+            Change::HypothesisMarked { entry_id, .. } => vec![format!("hypothesis:{entry_id}")],
+            Change::Closed => vec!["closed".to_owned()],
+        }
+    }
+
     pub fn entry_kind(&self) -> EntryKind {
         match self {
             Change::Declared { .. } => EntryKind::Declared,
@@ -445,11 +610,19 @@ impl Change {
             | Change::CommunicationApproved { .. }
             | Change::CommunicationSent { .. }
             | Change::CommunicationRecorded { .. }
-            | Change::CommunicationDiscarded { .. } => EntryKind::Communication,
+            | Change::CommunicationDiscarded { .. }
+            | Change::PublishQueued { .. }
+            | Change::PublishCancelled { .. }
+            | Change::PublishFailed { .. } => EntryKind::Communication,
             Change::ReviewUpdated { .. } => EntryKind::Review,
             Change::ActionItemAdded { .. }
             | Change::ActionItemChanged { .. }
             | Change::ActionItemEdited { .. } => EntryKind::ActionItem,
+            Change::ChecklistMarked { .. } => EntryKind::Checklist,
+            Change::TaskAdded { .. } | Change::TaskChanged { .. } | Change::TaskPromoted { .. } => {
+                EntryKind::Task
+            }
+            Change::HypothesisMarked { .. } => EntryKind::Hypothesis,
             Change::Closed => EntryKind::Closed,
         }
     }
@@ -458,7 +631,20 @@ impl Change {
 /// One entry of the append-only timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TimelineEntry {
-    /// Position in this incident's timeline (1, 2, 3, …), in recording order.
+    /// Globally unique id (UUIDv7): the same entry on every laptop.
+    #[serde(default)]
+    pub id: String,
+    /// Hybrid logical clock stamp: the order of recording across laptops
+    /// (see `domain/hlc.rs`); the fold applies entries in this order.
+    #[serde(default)]
+    pub hlc: String,
+    /// The newest stamp of this incident its writer had seen: what tells a
+    /// concurrent change from one made knowingly.
+    #[serde(default)]
+    pub seen: Option<String>,
+    /// The entry's number for people and `--corrects`: its place (1, 2, 3, …)
+    /// in stamp order, the same on every laptop holding the same entries.
+    /// Not for replication (ids are).
     pub n: i64,
     /// When it happened (may be earlier than `recorded_at`: back-dated).
     pub occurred_at: Timestamp,
@@ -468,8 +654,11 @@ pub struct TimelineEntry {
     pub text: String,
     /// The state change this entry made, if any.
     pub change: Option<Change>,
-    /// The entry this one corrects.
+    /// The entry this one corrects (its number here, when it has arrived).
     pub supersedes: Option<i64>,
+    /// The id of the entry this one corrects (it may not have arrived yet).
+    #[serde(default)]
+    pub supersedes_id: Option<String>,
     /// The entry that corrects this one (derived).
     pub superseded_by: Option<i64>,
 }

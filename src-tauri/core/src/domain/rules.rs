@@ -5,6 +5,7 @@
 
 use super::length::check_length;
 use super::limits::*;
+use super::playbook::*;
 use super::record::*;
 use super::vocabulary::*;
 use crate::error::{DeskError, Result};
@@ -28,6 +29,8 @@ impl IncidentRecord {
             source,
             started_at,
             detected_at,
+            services,
+            ..
         } = change
         else {
             return Err(DeskError::Corrupt(
@@ -36,6 +39,8 @@ impl IncidentRecord {
         };
         required_text("title", title, MAX_TITLE)?;
         optional_text("summary", summary, MAX_TEXT)?;
+        validate_services(services)?;
+        plausible_time("started_at", *started_at)?;
         if started_at > detected_at {
             return Err(DeskError::invalid(
                 "started_at",
@@ -74,7 +79,10 @@ impl IncidentRecord {
             level: level.clone(),
             status: PublicStatus::Investigating,
             source: *source,
-            scope: Scope::default(),
+            scope: Scope {
+                services: services.clone(),
+                ..Scope::default()
+            },
             started_at: *started_at,
             detected_at: *detected_at,
             declared_at: at,
@@ -85,12 +93,26 @@ impl IncidentRecord {
             communications: Vec::new(),
             review: Review::default(),
             action_items: Vec::new(),
+            conflicts: Vec::new(),
+            checks: Vec::new(),
+            tasks: Vec::new(),
+            hypothesis_marks: Vec::new(),
         })
+    }
+
+    /// Refuses an entry dated where the incident could not hold it (see
+    /// [`check_entry_dated`]); `changes_state` for a change, not a note.
+    pub fn check_dated(&self, at: Timestamp, changes_state: bool) -> Result<()> {
+        let declared = changes_state.then_some(self.declared_at);
+        check_entry_dated(&self.reference, self.started_at, declared, at)
     }
 
     /// Applies `change` (made at `at` by `author`) and returns the sentence
     /// that describes it on the timeline. On error the state is unchanged.
     pub fn apply(&mut self, change: &Change, at: Timestamp, author: &str) -> Result<String> {
+        if !matches!(change, Change::Declared { .. }) {
+            self.check_dated(at, true)?;
+        }
         let mut next = self.clone();
         let text = next.apply_in_place(change, at, author)?;
         *self = next;
@@ -209,6 +231,7 @@ impl IncidentRecord {
                     optional_text("subject", subject, MAX_TITLE)?;
                 }
                 let comm = self.communication_mut(id)?;
+                refuse_if_queued(comm, "edited")?;
                 if !matches!(
                     comm.state,
                     CommunicationState::Draft | CommunicationState::Approved
@@ -219,7 +242,7 @@ impl IncidentRecord {
                     )));
                 }
                 if comm.body == *body && comm.subject == *subject {
-                    return Err(DeskError::Conflict("the draft is unchanged".into()));
+                    return Err(DeskError::Unchanged("the draft is unchanged".into()));
                 }
                 let was_approved = comm.state == CommunicationState::Approved;
                 comm.body = body.clone();
@@ -236,6 +259,11 @@ impl IncidentRecord {
             Change::CommunicationApproved { id } => {
                 self.refuse_if_closed("communications")?;
                 let comm = self.communication_mut(id)?;
+                if comm.state == CommunicationState::Approved {
+                    return Err(DeskError::Unchanged(format!(
+                        "communication {id} is already approved"
+                    )));
+                }
                 if comm.state != CommunicationState::Draft {
                     return Err(DeskError::Conflict(format!(
                         "communication {id} is {}, only a draft can be approved",
@@ -254,19 +282,17 @@ impl IncidentRecord {
             Change::CommunicationSent { id, published_to } => {
                 self.refuse_if_closed("communications")?;
                 let comm = self.communication_mut(id)?;
-                if !matches!(
-                    comm.state,
-                    CommunicationState::Draft | CommunicationState::Approved
-                ) {
-                    return Err(DeskError::Conflict(format!(
-                        "communication {id} is {} and cannot be sent",
-                        comm.state
+                if comm.state == CommunicationState::Sent {
+                    return Err(DeskError::Unchanged(format!(
+                        "communication {id} was already sent"
                     )));
                 }
-                check_length(comm.channel, &comm.body)?;
+                ready_to_go(comm, "sent")?;
                 comm.state = CommunicationState::Sent;
                 comm.sent_at = Some(at);
                 comm.published_to = published_to.clone();
+                comm.queued_to = None;
+                comm.publish_error = None;
                 let announces = comm.announces;
                 let mut text = format!(
                     "Sent {} message: {}",
@@ -289,6 +315,12 @@ impl IncidentRecord {
             Change::CommunicationDiscarded { id } => {
                 self.refuse_if_closed("communications")?;
                 let comm = self.communication_mut(id)?;
+                refuse_if_queued(comm, "discarded")?;
+                if comm.state == CommunicationState::Discarded {
+                    return Err(DeskError::Unchanged(format!(
+                        "communication {id} was already discarded"
+                    )));
+                }
                 if !matches!(
                     comm.state,
                     CommunicationState::Draft | CommunicationState::Approved
@@ -304,6 +336,48 @@ impl IncidentRecord {
                     channel_name(comm.channel)
                 ))
             }
+            Change::PublishQueued { id, target } => {
+                self.refuse_if_closed("communications")?;
+                let comm = self.communication_mut(id)?;
+                if let Some(queued) = comm.queued_to {
+                    return Err(DeskError::Unchanged(format!(
+                        "this message already waits in the outbox for {queued}"
+                    )));
+                }
+                ready_to_go(comm, "published")?;
+                comm.queued_to = Some(*target);
+                comm.publish_error = None;
+                Ok(format!(
+                    "Queued the {} message for {target}: it is sent when {target} confirms",
+                    channel_name(comm.channel)
+                ))
+            }
+            Change::PublishCancelled { id } => {
+                let comm = self.communication_mut(id)?;
+                let Some(target) = comm.queued_to.take() else {
+                    return Err(DeskError::Unchanged(
+                        "this message is not waiting in the outbox".into(),
+                    ));
+                };
+                Ok(format!(
+                    "Publishing the {} message to {target} cancelled: it was not sent",
+                    channel_name(comm.channel)
+                ))
+            }
+            Change::PublishFailed { id, reason } => {
+                required_text("reason", reason, MAX_TEXT)?;
+                let comm = self.communication_mut(id)?;
+                let Some(target) = comm.queued_to.take() else {
+                    return Err(DeskError::Unchanged(
+                        "this message is not waiting in the outbox".into(),
+                    ));
+                };
+                comm.publish_error = Some(reason.clone());
+                Ok(format!(
+                    "Publishing the {} message to {target} failed: {reason}; it was not sent",
+                    channel_name(comm.channel)
+                ))
+            }
             Change::ReviewUpdated { field, text } => {
                 optional_text(field.as_str(), text, MAX_TEXT).map_err(|_| DeskError::TooLong {
                     field: "text",
@@ -312,7 +386,7 @@ impl IncidentRecord {
                 })?;
                 let slot = self.review.get_mut(*field);
                 if slot == text {
-                    return Err(DeskError::Conflict(format!(
+                    return Err(DeskError::Unchanged(format!(
                         "the review's {field} is unchanged"
                     )));
                 }
@@ -352,7 +426,7 @@ impl IncidentRecord {
                         key: id.clone(),
                     })?;
                 if item.state == *state {
-                    return Err(DeskError::Conflict(format!(
+                    return Err(DeskError::Unchanged(format!(
                         "action item \"{}\" is already {state}",
                         item.title
                     )));
@@ -382,7 +456,7 @@ impl IncidentRecord {
                         key: id.clone(),
                     })?;
                 if item.title == *title && item.owner == *owner && item.due == *due {
-                    return Err(DeskError::Conflict("the action item is unchanged".into()));
+                    return Err(DeskError::Unchanged("the action item is unchanged".into()));
                 }
                 item.title = title.clone();
                 item.owner = owner.clone();
@@ -400,9 +474,40 @@ impl IncidentRecord {
                     format!("Action item \"{title}\": {}", details.join(", "))
                 })
             }
+            Change::ChecklistMarked {
+                item,
+                text,
+                stage,
+                state,
+            } => {
+                self.refuse_if_closed("checklist")?;
+                self.mark_check(item, text, *stage, *state, at, author)
+            }
+            Change::TaskAdded {
+                id,
+                title,
+                owner,
+                owner_role,
+                due_at,
+            } => {
+                self.refuse_if_closed("tasks")?;
+                self.add_task(id, title, owner.as_deref(), *owner_role, *due_at, at)
+            }
+            Change::TaskChanged { id, state } => {
+                self.refuse_if_closed("tasks")?;
+                self.change_task(id, *state, at)
+            }
+            Change::TaskPromoted { id, action_item_id } => {
+                self.refuse_if_closed("tasks")?;
+                self.promote_task(id, action_item_id, at)
+            }
+            Change::HypothesisMarked { entry_id, state } => {
+                self.refuse_if_closed("hypotheses")?;
+                self.mark_hypothesis(entry_id, *state, at, author)
+            }
             Change::Closed => {
                 if self.is_closed() {
-                    return Err(DeskError::Conflict(format!(
+                    return Err(DeskError::Unchanged(format!(
                         "{} is already closed",
                         self.reference
                     )));
@@ -433,7 +538,7 @@ impl IncidentRecord {
             parts.push("summary updated".to_owned());
         }
         if parts.is_empty() {
-            return Err(DeskError::Conflict(
+            return Err(DeskError::Unchanged(
                 "nothing to change: the title and summary are the same".into(),
             ));
         }
@@ -479,7 +584,7 @@ impl IncidentRecord {
             ));
         }
         if parts.is_empty() {
-            return Err(DeskError::Conflict(format!(
+            return Err(DeskError::Unchanged(format!(
                 "nothing to change: {} is already classified that way",
                 self.reference
             )));
@@ -498,7 +603,7 @@ impl IncidentRecord {
     ) -> Result<String> {
         let before = self.stages.get(stage).state;
         if before == state {
-            return Err(DeskError::Conflict(format!(
+            return Err(DeskError::Unchanged(format!(
                 "stage {stage} is already {state}"
             )));
         }
@@ -563,7 +668,7 @@ impl IncidentRecord {
 
     fn change_status(&mut self, status: PublicStatus, at: Timestamp) -> Result<String> {
         if status == self.status {
-            return Err(DeskError::Conflict(format!(
+            return Err(DeskError::Unchanged(format!(
                 "the public status is already {status}"
             )));
         }
@@ -576,7 +681,7 @@ impl IncidentRecord {
     fn assign(&mut self, role: Role, person: &str, at: Timestamp) -> Result<String> {
         required_text("person", person, MAX_NAME)?;
         if self.holders(role).any(|a| a.person == person) {
-            return Err(DeskError::Conflict(format!(
+            return Err(DeskError::Unchanged(format!(
                 "{person} is already {}",
                 role.title()
             )));
@@ -615,7 +720,7 @@ impl IncidentRecord {
             .iter_mut()
             .find(|a| a.role == role && a.relieved_at.is_none() && a.person == person)
             .ok_or_else(|| {
-                DeskError::Conflict(format!("{person} does not hold the {role} role"))
+                DeskError::Unchanged(format!("{person} does not hold the {role} role"))
             })?;
         assignment.relieved_at = Some(at);
         Ok(format!("{person} relieved as {}", role.title()))
@@ -651,6 +756,8 @@ impl IncidentRecord {
             approved_at: None,
             sent_at: (state == CommunicationState::Sent).then_some(at),
             published_to: None,
+            queued_to: None,
+            publish_error: None,
         });
         Ok(())
     }
@@ -697,6 +804,249 @@ impl IncidentRecord {
         });
         Ok(())
     }
+
+    fn mark_check(
+        &mut self,
+        item: &str,
+        text: &str,
+        stage: Stage,
+        state: CheckState,
+        at: Timestamp,
+        author: &str,
+    ) -> Result<String> {
+        if !valid_item_key(item) {
+            return Err(DeskError::invalid(
+                "item",
+                format!("{item:?} is not a checklist item key (lowercase letters, digits and -)"),
+            ));
+        }
+        required_text("text", text, MAX_TEXT)?;
+        let current = self.checks.iter().position(|m| m.item == item);
+        let was = current.map_or(CheckState::Open, |i| self.checks[i].state);
+        if was == state {
+            return Err(DeskError::Unchanged(format!(
+                "checklist item \"{text}\" is already {state}"
+            )));
+        }
+        let mark = CheckMark {
+            item: item.to_owned(),
+            text: text.to_owned(),
+            stage,
+            state,
+            by: author.to_owned(),
+            at,
+        };
+        match current {
+            Some(i) => self.checks[i] = mark,
+            None => self.checks.push(mark),
+        }
+        Ok(match state {
+            CheckState::Done => format!("Checklist ({stage}): done: {text}"),
+            CheckState::Skipped => format!("Checklist ({stage}): skipped: {text}"),
+            CheckState::Open => format!("Checklist ({stage}): reopened: {text}"),
+        })
+    }
+
+    fn add_task(
+        &mut self,
+        id: &str,
+        title: &str,
+        owner: Option<&str>,
+        owner_role: Option<Role>,
+        due_at: Option<Timestamp>,
+        at: Timestamp,
+    ) -> Result<String> {
+        required_text("id", id, MAX_NAME)?;
+        required_text("title", title, MAX_TITLE)?;
+        if let Some(owner) = owner {
+            required_text("owner", owner, MAX_NAME)?;
+        }
+        if let Some(due_at) = due_at {
+            plausible_time("due", due_at)?;
+        }
+        if self.tasks.iter().any(|task| task.id == id) {
+            return Err(DeskError::Conflict(format!("task {id} already exists")));
+        }
+        self.tasks.push(Task {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            owner: owner.map(str::to_owned),
+            owner_role,
+            due_at,
+            state: TaskState::Open,
+            created_at: at,
+            done_at: None,
+            action_item_id: None,
+        });
+        let mut text = format!("Task: {title}");
+        let owner = match (owner, owner_role) {
+            (Some(owner), Some(role)) => Some(format!("{owner} ({})", role.title())),
+            (Some(owner), None) => Some(owner.to_owned()),
+            (None, Some(role)) => Some(format!("the {}", role.title())),
+            (None, None) => None,
+        };
+        let details: Vec<String> = [
+            owner.map(|o| format!("for {o}")),
+            due_at.map(|d| format!("due {}", d.to_datetime().format("%H:%M UTC"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !details.is_empty() {
+            text.push_str(&format!(" ({})", details.join(", ")));
+        }
+        Ok(text)
+    }
+
+    fn task_mut(&mut self, id: &str) -> Result<&mut Task> {
+        self.tasks
+            .iter_mut()
+            .find(|task| task.id == id)
+            .ok_or_else(|| DeskError::NotFound {
+                what: "task",
+                key: id.to_owned(),
+            })
+    }
+
+    fn change_task(&mut self, id: &str, state: TaskState, at: Timestamp) -> Result<String> {
+        let task = self.task_mut(id)?;
+        if task.state == state {
+            return Err(DeskError::Unchanged(format!(
+                "task \"{}\" is already {state}",
+                task.title
+            )));
+        }
+        task.state = state;
+        task.done_at = (state != TaskState::Open).then_some(at);
+        Ok(format!("Task \"{}\" is {state}", task.title))
+    }
+
+    fn promote_task(&mut self, id: &str, action_item_id: &str, at: Timestamp) -> Result<String> {
+        let task = self.task_mut(id)?.clone();
+        if let Some(existing) = &task.action_item_id {
+            return Err(DeskError::Conflict(format!(
+                "task \"{}\" is already action item {existing}",
+                task.title
+            )));
+        }
+        self.add_action_item(
+            action_item_id,
+            &task.title,
+            task.owner.as_deref(),
+            None,
+            None,
+            at,
+        )?;
+        let task = self.task_mut(id)?;
+        task.action_item_id = Some(action_item_id.to_owned());
+        Ok(format!(
+            "Task \"{}\" carried on as a review action item",
+            task.title
+        ))
+    }
+
+    fn mark_hypothesis(
+        &mut self,
+        entry_id: &str,
+        state: HypothesisState,
+        at: Timestamp,
+        author: &str,
+    ) -> Result<String> {
+        required_text("entry", entry_id, MAX_NAME)?;
+        let current = self
+            .hypothesis_marks
+            .iter()
+            .position(|m| m.entry_id == entry_id);
+        let was = current.map_or(HypothesisState::Open, |i| self.hypothesis_marks[i].state);
+        if was == state {
+            return Err(DeskError::Unchanged(format!(
+                "the hypothesis is already {}",
+                state.as_str().replace('_', " ")
+            )));
+        }
+        let mark = HypothesisMark {
+            entry_id: entry_id.to_owned(),
+            state,
+            by: author.to_owned(),
+            at,
+        };
+        match current {
+            Some(i) => self.hypothesis_marks[i] = mark,
+            None => self.hypothesis_marks.push(mark),
+        }
+        Ok(match state {
+            HypothesisState::RuledOut => "Hypothesis ruled out".to_owned(),
+            HypothesisState::Confirmed => "Hypothesis confirmed".to_owned(),
+            HypothesisState::Open => "Hypothesis reopened".to_owned(),
+        })
+    }
+}
+
+/// Only a draft or an approved message within its channel's length can go
+/// out (be sent, queued or published).
+pub fn ready_to_go(comm: &Communication, verb: &str) -> Result<()> {
+    if !matches!(
+        comm.state,
+        CommunicationState::Draft | CommunicationState::Approved
+    ) {
+        return Err(DeskError::Conflict(format!(
+            "communication {} is {} and cannot be {verb}",
+            comm.id, comm.state
+        )));
+    }
+    check_length(comm.channel, &comm.body)
+}
+
+/// A message waiting in the outbox is not changed under the service's feet:
+/// cancel first.
+fn refuse_if_queued(comm: &Communication, what: &str) -> Result<()> {
+    match comm.queued_to {
+        Some(target) => Err(DeskError::Conflict(format!(
+            "this message waits in the outbox for {target} and cannot be {what}: cancel publishing first"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// How far before the impact started a note may be dated: context such as
+/// "the deploy went out the evening before" belongs on the timeline, a date
+/// years off does not (it would stretch every chart of the incident).
+pub const MAX_NOTE_BEFORE_IMPACT_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Refuses an entry of incident `reference` dated `at`:
+/// - a change (`declared_at` given) dated before the declaration: the
+///   incident was not there yet to change. With `started ≤ detected ≤
+///   declared` this keeps every metric ≥ 0;
+/// - a note dated more than [`MAX_NOTE_BEFORE_IMPACT_MS`] before the impact.
+pub fn check_entry_dated(
+    reference: &str,
+    started_at: Timestamp,
+    declared_at: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<()> {
+    if let Some(declared_at) = declared_at {
+        if at < declared_at {
+            return Err(DeskError::invalid(
+                "at",
+                format!(
+                    "{reference} was declared at {declared_at}: a change cannot be dated \
+                     before that ({at}); to record something that happened earlier, add a \
+                     note dated then"
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    if at < started_at.plus_millis(-MAX_NOTE_BEFORE_IMPACT_MS) {
+        return Err(DeskError::invalid(
+            "at",
+            format!(
+                "{reference}'s impact started at {started_at}: a note can be dated at most \
+                 7 days before that, not {at}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A message being added.

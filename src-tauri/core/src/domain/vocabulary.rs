@@ -168,6 +168,45 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// A service a message is published to through the outbox.
+    PublishTarget, "publishing service" {
+        Webhook => "webhook",
+        Matrix => "matrix",
+        Slack => "slack",
+        Statuspage => "statuspage",
+        Email => "email",
+    }
+}
+
+vocabulary! {
+    /// Where a playbook checklist item is: ticked as done, or skipped on
+    /// purpose (both settle it; a later entry can reopen it).
+    CheckState, "checklist state" {
+        Open => "open",
+        Done => "done",
+        Skipped => "skipped",
+    }
+}
+
+vocabulary! {
+    /// Where a live task of the incident is.
+    TaskState, "task state" {
+        Open => "open",
+        Done => "done",
+        Dropped => "dropped",
+    }
+}
+
+vocabulary! {
+    /// What became of a hypothesis noted by the scribe.
+    HypothesisState, "hypothesis state" {
+        Open => "open",
+        RuledOut => "ruled_out",
+        Confirmed => "confirmed",
+    }
+}
+
+vocabulary! {
     /// The written parts of a review.
     ReviewField, "review field" {
         Summary => "summary",

@@ -194,6 +194,7 @@ fn alertmanager(
             resolved: status == Some("resolved"),
             started_at: time_of(text(alert, "startsAt")),
             synthetic: false,
+            change: reports_change(labels),
         });
     }
     Ok(inputs)
@@ -256,6 +257,7 @@ fn checkly(object: &Map<String, Value>) -> Result<Vec<AlertInput>, PayloadError>
         resolved,
         started_at: time_of(first_text(object, &["startedAt", "STARTED_AT"])),
         synthetic: true,
+        change: false,
     }])
 }
 
@@ -317,5 +319,22 @@ fn generic_one(object: &Map<String, Value>) -> Result<AlertInput, PayloadError> 
             .get("synthetic")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        change: object
+            .get("change")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
+}
+
+/// Labels that say an alert reports a deploy or change: `kind` or `type`
+/// set to `deploy`, `deployment`, `change` or `rollout`, or `change="true"`.
+fn reports_change(labels: &Map<String, Value>) -> bool {
+    let says = |key: &str| {
+        text(labels, key).is_some_and(|value| {
+            ["deploy", "deployment", "change", "rollout"]
+                .iter()
+                .any(|word| value.eq_ignore_ascii_case(word))
+        })
+    };
+    says("kind") || says("type") || text(labels, "change").is_some_and(|v| v == "true")
 }

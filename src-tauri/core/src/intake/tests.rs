@@ -219,3 +219,21 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         ]
     })
 }
+
+#[test]
+fn a_deploy_or_change_is_told_apart_from_a_problem() {
+    let generic = br#"{"source": "ci", "service": "checkout", "summary": "4.2 deployed",
+        "severity": "info", "change": true}"#;
+    let parsed = parse(generic, Some(Format::Generic)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(parsed[0].change);
+    let labelled = br#"{"receiver": "desk", "status": "firing", "alerts": [
+        {"status": "firing", "labels": {"alertname": "Deploy", "service": "checkout", "kind": "deploy"},
+         "annotations": {"summary": "checkout 4.2 rolled out"}},
+        {"status": "firing", "labels": {"alertname": "HighErrors", "service": "checkout"},
+         "annotations": {"summary": "5xx above 5%"}}]}"#;
+    let parsed = parse(labelled, Some(Format::Alertmanager)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.iter().map(|a| a.change).collect::<Vec<_>>(),
+        vec![true, false]
+    );
+}

@@ -28,6 +28,19 @@ const MIGRATIONS: &[&[Step]] = &[
         "../../migrations/0004_settings.sql"
     ))],
     &[Step::Sql(include_str!("../../migrations/0005_alerts.sql"))],
+    &[
+        Step::Sql(include_str!("../../migrations/0006_team.sql")),
+        Step::Seed(super::team_migration::fill_stamps),
+        Step::Sql(include_str!("../../migrations/0006_team_indexes.sql")),
+    ],
+    &[Step::Sql(include_str!(
+        "../../migrations/0007_expected_roles.sql"
+    ))],
+    &[
+        Step::Sql(include_str!("../../migrations/0008_playbooks.sql")),
+        Step::Seed(crate::desk::seed_default_playbooks),
+    ],
+    &[Step::Sql(include_str!("../../migrations/0009_outbox.sql"))],
 ];
 
 /// The schema version this build writes.

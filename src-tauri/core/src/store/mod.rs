@@ -3,6 +3,7 @@
 
 mod migrations;
 pub mod sql;
+pub mod team_migration;
 
 pub use migrations::LATEST_VERSION;
 
@@ -85,8 +86,36 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(mode, "the database could not switch to WAL mode");
     }
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    // FULL: in WAL mode every commit syncs the log before it returns, so
+    // what the desk acknowledged survives a power cut or an OS crash too
+    // (NORMAL may roll back the last commits; tests/power_loss.rs shows it).
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
     Ok(())
+}
+
+/// One object of a schema: (type, name, table, SQL).
+pub type SchemaObject = (String, String, String, Option<String>);
+
+/// A database's tables, indexes and triggers (SQLite's own excepted), in
+/// a stable order.
+pub fn schema_of(conn: &Connection) -> Result<Vec<SchemaObject>> {
+    let mut statement = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema
+          WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )?;
+    let objects = statement
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(objects)
+}
+
+/// The schema this build creates, for comparing a database from elsewhere.
+pub fn expected_schema() -> Result<Vec<SchemaObject>> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations::migrate(&mut conn, Path::new(":memory:"))?;
+    schema_of(&conn)
 }
 
 /// Refuses files that are not SQLite, SQLite files of other programs, and
@@ -129,10 +158,36 @@ fn classify_open_error(error: rusqlite::Error, path: &Path) -> DeskError {
         Some(rusqlite::ErrorCode::NotADatabase) => DeskError::NotOurDatabase {
             path: path.to_path_buf(),
         },
-        _ => DeskError::Open {
-            path: path.to_path_buf(),
-            source: error,
+        _ => match storage_error(error, path) {
+            DeskError::Database(source) => DeskError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+            named => named,
         },
+    }
+}
+
+/// A SQLite error on the file `path`, as its real cause when the disk or
+/// the folder is the problem: full, read-only, or missing.
+pub fn storage_error(error: rusqlite::Error, path: &Path) -> DeskError {
+    let folder = crate::files::folder_of(path);
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => DeskError::DiskFull { path: folder },
+        Some(rusqlite::ErrorCode::SystemIoFailure) if crate::files::disk_is_full(&folder) => {
+            DeskError::DiskFull { path: folder }
+        }
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            if !folder.exists() =>
+        {
+            DeskError::NoFolder { path: folder }
+        }
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            if !crate::files::writable(&folder) =>
+        {
+            DeskError::ReadOnly { path: folder }
+        }
+        _ => DeskError::from(error),
     }
 }
 

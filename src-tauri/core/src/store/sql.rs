@@ -43,6 +43,10 @@ stored_as_name!(
     Channel,
     CommunicationState,
     ActionState,
+    CheckState,
+    PublishTarget,
+    TaskState,
+    HypothesisState,
     Severity
 );
 

@@ -2,7 +2,7 @@
 //! the tool would, the inbox checked in the database, and every bad-input case.
 
 use incident_core::Desk;
-use incident_core::intake::{IntakeLimits, Receiver};
+use incident_intake::{AlertSink, IntakeLimits, Receiver};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,13 +21,12 @@ struct Running {
 fn start(limits: IntakeLimits) -> Result<Running, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let desk = Arc::new(Desk::open(dir.path().join("intake.db"))?);
-    let sink_desk = Arc::clone(&desk);
     let receiver = Receiver::start(
         IpAddr::V4(Ipv4Addr::LOCALHOST),
         0,
         TOKEN,
         limits,
-        Arc::new(move |alerts| sink_desk.receive_alerts(alerts)),
+        sink(&desk),
     )?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
@@ -42,16 +41,19 @@ fn start(limits: IntakeLimits) -> Result<Running, Box<dyn std::error::Error>> {
     })
 }
 
-fn default_limits() -> IntakeLimits {
-    IntakeLimits {
-        max_body_bytes: 64 * 1024,
-        rate_per_second: 1_000,
-    }
+fn sink(desk: &Arc<Desk>) -> AlertSink {
+    let desk = Arc::clone(desk);
+    Arc::new(move |deliveries| desk.receive_alert_deliveries(deliveries))
 }
 
+fn default_limits() -> IntakeLimits {
+    IntakeLimits::new(64 * 1024, 1_000)
+}
+
+/// The payloads of the tools, kept with the core's format parsers.
 fn fixture(name: &str) -> Result<Vec<u8>, std::io::Error> {
     std::fs::read(format!(
-        "{}/tests/fixtures/alerts/{name}",
+        "{}/../core/tests/fixtures/alerts/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
 }
@@ -212,10 +214,7 @@ fn the_token_is_required_and_may_come_three_ways() -> TestResult {
 
 #[test]
 fn bad_deliveries_get_a_status_and_a_reason_and_change_nothing() -> TestResult {
-    let running = start(IntakeLimits {
-        max_body_bytes: 4 * 1024,
-        rate_per_second: 1_000,
-    })?;
+    let running = start(IntakeLimits::new(4 * 1024, 1_000))?;
     let (status, answer) = running.post("/alerts", &vec![b' '; 5 * 1024])?;
     assert_eq!(status, 413, "{answer}");
     let (status, answer) = running.post("/alerts", b"{\"groupKey\": ")?;
@@ -259,10 +258,7 @@ fn bad_deliveries_get_a_status_and_a_reason_and_change_nothing() -> TestResult {
 
 #[test]
 fn a_flood_is_rate_limited_and_grouping_keeps_the_inbox_readable() -> TestResult {
-    let running = start(IntakeLimits {
-        max_body_bytes: 64 * 1024,
-        rate_per_second: 5,
-    })?;
+    let running = start(IntakeLimits::new(64 * 1024, 5))?;
     let body = fixture("alertmanager-firing.json")?;
     let mut statuses = Vec::new();
     for _ in 0..80 {
@@ -281,23 +277,21 @@ fn a_flood_is_rate_limited_and_grouping_keeps_the_inbox_readable() -> TestResult
 fn the_receiver_refuses_a_taken_port_and_frees_it_when_dropped() -> TestResult {
     let running = start(default_limits())?;
     let port = running.receiver.local_addr().port();
-    let desk = Arc::clone(&running.desk);
     let again = Receiver::start(
         IpAddr::V4(Ipv4Addr::LOCALHOST),
         port,
         TOKEN,
         default_limits(),
-        Arc::new(move |alerts| desk.receive_alerts(alerts)),
+        sink(&running.desk),
     );
     assert!(again.is_err(), "two receivers on one port");
     drop(running.receiver);
-    let desk = Arc::clone(&running.desk);
     let reopened = Receiver::start(
         IpAddr::V4(Ipv4Addr::LOCALHOST),
         port,
         TOKEN,
         default_limits(),
-        Arc::new(move |alerts| desk.receive_alerts(alerts)),
+        sink(&running.desk),
     )?;
     assert_eq!(reopened.local_addr().port(), port);
     Ok(())

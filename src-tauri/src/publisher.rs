@@ -7,10 +7,11 @@
 use crate::commands::{CommandResult, with_desk};
 use crate::state::AppState;
 use incident_core::desk::Publication;
-use incident_core::domain::{Channel, Communication};
+use incident_core::domain::{Channel, Communication, PublishTarget};
 use incident_core::publish::MatrixRoom;
+use incident_core::services::{EmailTarget, SlackTarget, StatuspageTarget};
 use incident_core::{Desk, DeskError};
-use incident_publish::{access_for, deliver, matrix_token_key};
+use incident_publish::{access_for, deliver, secret_key};
 use incident_sync::SecretStore;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
@@ -83,26 +84,77 @@ pub(crate) async fn set_matrix(
     token: Option<String>,
 ) -> CommandResult<()> {
     with_desk(&state, |desk| {
-        let secrets = SecretStore::for_this_desktop();
-        let key = matrix_token_key(channel);
-        if homeserver.trim().is_empty() {
-            desk.set_matrix(channel, None)?;
-            return secrets.forget(&key).map_err(secret_error);
-        }
-        let room = MatrixRoom {
+        let room = (!homeserver.trim().is_empty()).then(|| MatrixRoom {
             homeserver,
             room_id,
-        };
-        desk.set_matrix(channel, Some(&room))?;
-        if let Some(token) = token.filter(|t| !t.trim().is_empty()) {
-            secrets.save(&key, token.trim()).map_err(secret_error)?;
-        }
-        Ok(())
+        });
+        desk.set_matrix(channel, room.as_ref())?;
+        keep_secret(PublishTarget::Matrix, channel, room.is_some(), token)
     })
 }
 
-fn secret_error(error: incident_sync::SyncError) -> DeskError {
-    DeskError::invalid("token", error.to_string())
+/// Settings → Messages: a channel's Slack channel and bot token; None
+/// removes it (and forgets the token).
+#[tauri::command]
+pub(crate) async fn set_slack(
+    state: State<'_, AppState>,
+    channel: Channel,
+    slack: Option<SlackTarget>,
+    token: Option<String>,
+) -> CommandResult<()> {
+    with_desk(&state, |desk| {
+        desk.set_slack(channel, slack.as_ref())?;
+        keep_secret(PublishTarget::Slack, channel, slack.is_some(), token)
+    })
+}
+
+/// Settings → Messages: a channel's Statuspage page, component mapping and
+/// API key; None removes it.
+#[tauri::command]
+pub(crate) async fn set_statuspage(
+    state: State<'_, AppState>,
+    channel: Channel,
+    page: Option<StatuspageTarget>,
+    key: Option<String>,
+) -> CommandResult<()> {
+    with_desk(&state, |desk| {
+        desk.set_statuspage(channel, page.as_ref())?;
+        keep_secret(PublishTarget::Statuspage, channel, page.is_some(), key)
+    })
+}
+
+/// Settings → Messages: a channel's mail server, lists and password; None
+/// removes it.
+#[tauri::command]
+pub(crate) async fn set_email(
+    state: State<'_, AppState>,
+    channel: Channel,
+    email: Option<EmailTarget>,
+    password: Option<String>,
+) -> CommandResult<()> {
+    with_desk(&state, |desk| {
+        desk.set_email(channel, email.as_ref())?;
+        keep_secret(PublishTarget::Email, channel, email.is_some(), password)
+    })
+}
+
+/// A service's secret follows its settings: a new one is saved, a removed
+/// service's is forgotten, an empty field keeps what is stored.
+fn keep_secret(
+    target: PublishTarget,
+    channel: Channel,
+    set_up: bool,
+    secret: Option<String>,
+) -> Result<(), DeskError> {
+    let secrets = SecretStore::for_this_desktop();
+    let key = secret_key(target, channel);
+    if !set_up {
+        return secrets.forget(&key).map_err(secret_error);
+    }
+    match secret.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(secret) => secrets.save(&key, secret).map(|_| ()).map_err(secret_error),
+        None => Ok(()),
+    }
 }
 
 /// "Publish": the message waits in the outbox for its channel's service.
@@ -111,8 +163,42 @@ pub(crate) async fn queue_message(
     state: State<'_, AppState>,
     reference: String,
     id: String,
+    target: Option<PublishTarget>,
 ) -> CommandResult<Communication> {
-    with_desk(&state, |desk| desk.queue_for_channel(&reference, &id))
+    with_desk(&state, |desk| {
+        desk.queue_for_channel(&reference, &id, target)
+    })
+}
+
+/// "Open in my mail client": hands the message to the desktop's mail
+/// program as a mailto: link (recipients, subject, body). Nothing is
+/// recorded: the commander marks it sent once it is out.
+#[tauri::command]
+pub(crate) async fn open_in_mail_client(
+    state: State<'_, AppState>,
+    reference: String,
+    id: String,
+) -> CommandResult<String> {
+    with_desk(&state, |desk| {
+        let link = desk.mailto(&reference, &id)?;
+        // INCIDENT_DESK_OPEN names another opener (tests record the link).
+        let opener = std::env::var("INCIDENT_DESK_OPEN").unwrap_or_else(|_| "xdg-open".into());
+        let mut child = std::process::Command::new(&opener)
+            .arg(&link)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                DeskError::invalid(
+                    "mail client",
+                    format!("could not start {opener} to open the mail client: {e}"),
+                )
+            })?;
+        // Reaped in the background: the opener may wait for the client.
+        std::thread::spawn(move || child.wait());
+        Ok(link)
+    })
 }
 
 #[tauri::command]

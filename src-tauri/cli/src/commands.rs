@@ -540,10 +540,14 @@ fn comms(
             })?;
         }
         CommsCommand::Queue { .. }
+        | CommsCommand::Mailto { .. }
         | CommsCommand::Cancel { .. }
         | CommsCommand::Outbox
         | CommsCommand::Deliver
-        | CommsCommand::Matrix { .. } => crate::outbox::outbox(desk, print, command)?,
+        | CommsCommand::Matrix { .. }
+        | CommsCommand::Slack { .. }
+        | CommsCommand::Statuspage { .. }
+        | CommsCommand::Email { .. } => crate::outbox::outbox(desk, print, command)?,
         CommsCommand::Approve { reference, id } => {
             let comm = desk.approve_communication(&reference, &id, at)?;
             print.value(&comm, || format!("Approved {}", comm.id))?;

@@ -485,9 +485,18 @@ pub enum CommsCommand {
     },
     /// The channels' publishing settings (webhook addresses masked).
     Channels,
-    /// Publish through the outbox: the message waits until its channel's
-    /// service (a Matrix room, a webhook) confirms; retried with backoff.
-    Queue { reference: String, id: String },
+    /// Publish through the outbox: the message waits until the service
+    /// (without --to, the channel's default) confirms; retried with backoff.
+    Queue {
+        reference: String,
+        id: String,
+        /// statuspage, slack, matrix, email or webhook.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Print the mailto: link that hands a message to your mail client
+    /// (recipients from the email lists, subject, body).
+    Mailto { reference: String, id: String },
     /// Take a message out of the outbox before it is out.
     Cancel { reference: String, id: String },
     /// What waits in the outbox: attempts, last error, next try.
@@ -506,6 +515,54 @@ pub enum CommsCommand {
         #[arg(long)]
         token_stdin: bool,
         #[arg(long, conflicts_with_all = ["homeserver", "room", "token_stdin"])]
+        off: bool,
+    },
+    /// A channel's Slack channel, posted to with a bot token (from stdin, to
+    /// the desktop's secret store); --off removes it.
+    Slack {
+        channel: String,
+        /// The channel id (C0123ABCD), channel details → About.
+        #[arg(long, required_unless_present = "off")]
+        channel_id: Option<String>,
+        /// Also show thread replies in the channel.
+        #[arg(long)]
+        broadcast: bool,
+        /// The Web API's address, when not Slack's own.
+        #[arg(long)]
+        api: Option<String>,
+        #[arg(long)]
+        token_stdin: bool,
+        #[arg(long, conflicts_with_all = ["channel_id", "broadcast", "api", "token_stdin"])]
+        off: bool,
+    },
+    /// A channel's Statuspage page, updated with an API key (from stdin, to
+    /// the desktop's secret store); --off removes it.
+    Statuspage {
+        channel: String,
+        #[arg(long, required_unless_present = "off")]
+        page: Option<String>,
+        /// SERVICE=COMPONENT_ID: an affected service shown as a component
+        /// (repeat for each).
+        #[arg(long = "component")]
+        components: Vec<String>,
+        /// The API's address, when not Statuspage's own.
+        #[arg(long)]
+        api: Option<String>,
+        #[arg(long)]
+        key_stdin: bool,
+        #[arg(long, conflicts_with_all = ["page", "components", "api", "key_stdin"])]
+        off: bool,
+    },
+    /// A channel's mail server and recipient lists, from a JSON file
+    /// (docs/publishing.md); the SMTP password from stdin goes to the
+    /// desktop's secret store; --off removes it.
+    Email {
+        channel: String,
+        #[arg(long, required_unless_present = "off")]
+        settings: Option<std::path::PathBuf>,
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, conflicts_with_all = ["settings", "password_stdin"])]
         off: bool,
     },
 }

@@ -6,10 +6,20 @@
 -- or cancelled, so every laptop sees where a message is.
 ALTER TABLE communications ADD COLUMN queued_to TEXT;
 ALTER TABLE communications ADD COLUMN publish_error TEXT;
--- A channel can publish to a Matrix room (its access token is in the
--- desktop's secret store, never here).
+-- The service that confirmed a message, and the incident's thread or page
+-- there (the Statuspage incident, the Slack thread): from the timeline, so
+-- every laptop's next message goes to the same one.
+ALTER TABLE communications ADD COLUMN sent_via TEXT;
+ALTER TABLE communications ADD COLUMN service_thread TEXT;
+-- A channel can publish to a Matrix room, a Slack channel, a Statuspage
+-- page, or mailing lists over SMTP (tokens, keys and passwords are in the
+-- desktop's secret store, never here). Slack, Statuspage and email settings
+-- are JSON, checked by the core before they are written.
 ALTER TABLE channel_settings ADD COLUMN matrix_homeserver TEXT;
 ALTER TABLE channel_settings ADD COLUMN matrix_room TEXT;
+ALTER TABLE channel_settings ADD COLUMN slack TEXT;
+ALTER TABLE channel_settings ADD COLUMN statuspage TEXT;
+ALTER TABLE channel_settings ADD COLUMN email TEXT;
 
 CREATE TABLE publish_queue (
     id               TEXT PRIMARY KEY,
@@ -27,12 +37,3 @@ CREATE TABLE publish_queue (
 );
 CREATE INDEX publish_queue_due ON publish_queue (next_attempt_at) WHERE state = 'queued';
 CREATE UNIQUE INDEX publish_queue_one_queued ON publish_queue (communication_id, target) WHERE state = 'queued';
-
--- An incident's thread or page at a service: the Statuspage incident, the
--- Slack thread. Later updates go there, never to a second one.
-CREATE TABLE service_links (
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    target      TEXT NOT NULL,
-    external_id TEXT NOT NULL,
-    PRIMARY KEY (incident_id, target)
-) WITHOUT ROWID;

@@ -17,6 +17,7 @@ pub mod model;
 pub mod paths;
 pub mod publish;
 pub mod replay;
+pub mod services;
 pub mod store;
 pub mod time;
 

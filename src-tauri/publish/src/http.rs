@@ -15,6 +15,40 @@ pub fn agent(timeout: Duration) -> ureq::Agent {
         .into()
 }
 
+/// A service's answer, read whole: status, the Retry-After it asked for,
+/// and the body.
+pub struct Answer {
+    pub status: u16,
+    pub retry_after_ms: Option<u64>,
+    pub body: String,
+}
+
+/// Answers above this are not read further (no service here sends more).
+const LONGEST_ANSWER: u64 = 4 * 1024 * 1024;
+
+/// Reads `response` into an [`Answer`]; an unreadable body is empty.
+pub fn read(mut response: ureq::http::Response<ureq::Body>) -> Answer {
+    let status = response.status().as_u16();
+    // Retry-After in seconds (an HTTP date is rare and read as absent).
+    let retry_after_ms = response
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|s| s.saturating_mul(1000));
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(LONGEST_ANSWER)
+        .read_to_string()
+        .unwrap_or_default();
+    Answer {
+        status,
+        retry_after_ms,
+        body,
+    }
+}
+
 /// A transport error (no connection, no answer in time) is worth a retry.
 pub fn transport(service: &str, error: ureq::Error) -> Failure {
     let error = match error {

@@ -3,22 +3,29 @@
 //! retry later, refused for good). The core keeps the queue and the record;
 //! the network is here.
 //!
-//! A retry must never post twice: each service gets a key that makes a
-//! second attempt of the same message the same post (Matrix: the
-//! transaction id).
+//! A retry must never post twice: Matrix takes a transaction id that makes
+//! a second attempt the same post; Slack and Statuspage do not, so before a
+//! retry the earlier attempt is looked for there (by the outbox entry in the
+//! post's metadata, by the update's text); an email carries one Message-ID
+//! however often it is tried.
 
 pub mod deliver;
+pub mod email;
 pub mod http;
 pub mod matrix;
 pub mod slack;
+pub mod statuspage;
 
 pub use deliver::{Access, access_for, deliver};
 pub use incident_core::publish::MatrixRoom;
 
-/// The desktop secret store's key for a channel's Matrix access token (the
-/// app and `idesk` both use it).
-pub fn matrix_token_key(channel: incident_core::domain::Channel) -> String {
-    format!("publish:matrix:{}", channel.as_str())
+/// The desktop secret store's key for the token, key or password a channel
+/// uses with a service (the app and `idesk` both use it).
+pub fn secret_key(
+    target: incident_core::domain::PublishTarget,
+    channel: incident_core::domain::Channel,
+) -> String {
+    format!("publish:{}:{}", target.as_str(), channel.as_str())
 }
 
 /// Why a delivery did not go through, in the outbox's terms.

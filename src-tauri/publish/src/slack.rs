@@ -1,11 +1,12 @@
 //! Slack with a bot token: `chat.postMessage`. An incident's first message
 //! starts a thread; later ones reply in it (`thread_ts`), optionally also
 //! shown in the channel (`reply_broadcast`). Slack does not deduplicate
-//! posts: each carries the outbox entry in its metadata, so a post can be
-//! recognised later (looking it up before a retry is still to come).
+//! posts: each carries the outbox entry in its metadata, and before a retry
+//! the channel (or the thread) is read for it (`conversations.history`,
+//! `conversations.replies`, which need the `channels:history` scope).
 
 use crate::Failure;
-use crate::http::{agent, refused_for_good, transport};
+use crate::http::{agent, read, refused_for_good, transport};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -30,6 +31,9 @@ pub struct Posted {
     pub thread_ts: String,
 }
 
+/// What `metadata.event_type` says on Incident Desk's posts.
+const EVENT_TYPE: &str = "incident_desk_message";
+
 #[derive(Deserialize)]
 struct Answer {
     ok: bool,
@@ -37,6 +41,16 @@ struct Answer {
     error: String,
     #[serde(default)]
     ts: String,
+    #[serde(default)]
+    messages: Vec<Message>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    #[serde(default)]
+    ts: String,
+    #[serde(default)]
+    metadata: serde_json::Value,
 }
 
 /// Posts `text` (in the thread `thread_ts` when given), tagged with
@@ -55,7 +69,7 @@ pub fn post_message(
         // Plain text: what people typed is never Slack markup.
         "mrkdwn": false,
         "metadata": {
-            "event_type": "incident_desk_message",
+            "event_type": EVENT_TYPE,
             "event_payload": { "outbox_id": outbox_id },
         },
     });
@@ -66,28 +80,82 @@ pub fn post_message(
         }
     }
     let url = format!("{}/chat.postMessage", to.api.trim_end_matches('/'));
-    let mut response = agent(timeout)
+    let response = agent(timeout)
         .post(&url)
         .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", "application/json; charset=utf-8")
         .send(body.to_string().as_bytes())
         .map_err(|error| transport("Slack", error))?;
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("Retry-After")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let text = response.body_mut().read_to_string().unwrap_or_default();
-    if status == 429 {
+    let answer = answer_of(read(response))?;
+    if answer.ts.is_empty() {
         return Err(Failure::Retry {
-            error: "Slack asks to slow down (HTTP 429)".into(),
-            retry_after_ms: retry_after.map(|s| s.saturating_mul(1000)),
+            error: "Slack answered ok without the message's ts".into(),
+            retry_after_ms: None,
         });
     }
-    if status != 200 {
-        let failure = format!("Slack answered HTTP {status}");
-        return Err(if refused_for_good(status) {
+    Ok(Posted {
+        thread_ts: thread_ts.map_or_else(|| answer.ts.clone(), str::to_owned),
+        ts: answer.ts,
+    })
+}
+
+/// The post an earlier attempt of `outbox_id` made, if it went through
+/// (its answer may have been lost): read back from the channel, or from
+/// the thread `thread_ts`.
+pub fn find_posted(
+    to: &SlackChannel,
+    token: &str,
+    thread_ts: Option<&str>,
+    outbox_id: &str,
+    timeout: Duration,
+) -> Result<Option<Posted>, Failure> {
+    let api = to.api.trim_end_matches('/');
+    let url = match thread_ts {
+        Some(_) => format!("{api}/conversations.replies"),
+        None => format!("{api}/conversations.history"),
+    };
+    let mut request = agent(timeout)
+        .get(&url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .query("channel", &to.channel)
+        .query("include_all_metadata", "true")
+        .query("limit", "200");
+    if let Some(thread) = thread_ts {
+        request = request.query("ts", thread);
+    }
+    let response = request.call().map_err(|error| transport("Slack", error))?;
+    let answer = answer_of(read(response)).map_err(|failure| match failure {
+        Failure::Refused { reason } => Failure::Refused {
+            reason: format!(
+                "{reason} — before a retry Incident Desk reads the channel to make sure the message is not posted twice (the app needs channels:history)"
+            ),
+        },
+        retry => retry,
+    })?;
+    Ok(answer
+        .messages
+        .into_iter()
+        .find(|m| {
+            m.metadata["event_type"].as_str() == Some(EVENT_TYPE)
+                && m.metadata["event_payload"]["outbox_id"].as_str() == Some(outbox_id)
+        })
+        .map(|m| Posted {
+            thread_ts: thread_ts.map_or_else(|| m.ts.clone(), str::to_owned),
+            ts: m.ts,
+        }))
+}
+
+/// An HTTP answer from the Web API, read into its JSON or a failure.
+fn answer_of(answer: crate::http::Answer) -> Result<Answer, Failure> {
+    if answer.status == 429 {
+        return Err(Failure::Retry {
+            error: "Slack asks to slow down (HTTP 429)".into(),
+            retry_after_ms: answer.retry_after_ms,
+        });
+    }
+    if answer.status != 200 {
+        let failure = format!("Slack answered HTTP {}", answer.status);
+        return Err(if refused_for_good(answer.status) {
             Failure::Refused { reason: failure }
         } else {
             Failure::Retry {
@@ -96,17 +164,15 @@ pub fn post_message(
             }
         });
     }
-    let answer: Answer = serde_json::from_str(&text).map_err(|_| Failure::Retry {
+    let parsed: Answer = serde_json::from_str(&answer.body).map_err(|_| Failure::Retry {
         error: "Slack answered with something that is not its JSON".into(),
         retry_after_ms: None,
     })?;
-    if answer.ok && !answer.ts.is_empty() {
-        return Ok(Posted {
-            thread_ts: thread_ts.map_or_else(|| answer.ts.clone(), str::to_owned),
-            ts: answer.ts,
-        });
+    if parsed.ok {
+        Ok(parsed)
+    } else {
+        Err(slack_error(&parsed.error))
     }
-    Err(slack_error(&answer.error))
 }
 
 /// Slack's `error` in the outbox's terms: what a retry cannot fix stops.
@@ -118,6 +184,7 @@ fn slack_error(error: &str) -> Failure {
         "token_revoked",
         "no_permission",
         "missing_scope",
+        "thread_not_found",
         "channel_not_found",
         "not_in_channel",
         "is_archived",

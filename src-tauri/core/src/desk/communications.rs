@@ -37,6 +37,29 @@ pub struct DraftRequest {
     pub template: Option<String>,
 }
 
+/// One channel_settings row as stored.
+#[derive(Default)]
+struct SettingsRow {
+    url: Option<String>,
+    format: Option<String>,
+    timeout: Option<i64>,
+    homeserver: Option<String>,
+    room: Option<String>,
+    slack: Option<String>,
+    statuspage: Option<String>,
+    email: Option<String>,
+}
+
+/// A service's settings as the core wrote them (JSON); anything else in
+/// the column is a damaged database, said so.
+fn stored_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Option<T>> {
+    text.map(|text| {
+        serde_json::from_str(&text)
+            .map_err(|e| DeskError::Corrupt(format!("publishing settings: {e}")))
+    })
+    .transpose()
+}
+
 /// A template filled with an incident's facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct FilledTemplate {
@@ -58,6 +81,15 @@ pub struct ChannelSettings {
     /// The Matrix room it publishes to (the access token is in the
     /// desktop's secret store).
     pub matrix: Option<crate::publish::MatrixRoom>,
+    /// The Slack channel it posts to (the bot token is in the secret store).
+    pub slack: Option<crate::services::SlackTarget>,
+    /// The Statuspage page it updates (the API key is in the secret store).
+    pub statuspage: Option<crate::services::StatuspageTarget>,
+    /// The mail server and lists it sends to (the password is in the
+    /// secret store).
+    pub email: Option<crate::services::EmailTarget>,
+    /// The services set up, the default for "Publish" first.
+    pub services: Vec<PublishTarget>,
 }
 
 fn kind_words(kind: IncidentKind) -> &'static str {
@@ -462,6 +494,8 @@ impl Desk {
                 Change::CommunicationSent {
                     id: comm.id.clone(),
                     published_to,
+                    via: None,
+                    thread: None,
                 },
                 comm.id,
             ))
@@ -506,30 +540,59 @@ impl Desk {
         Channel::ALL
             .iter()
             .map(|channel| {
-                type Row = (Option<String>, String, i64, Option<String>, Option<String>);
-                let row: Option<Row> = conn
+                let row: Option<SettingsRow> = conn
                     .prepare_cached(
-                        "SELECT webhook_url, format, timeout_secs, matrix_homeserver, matrix_room
+                        "SELECT webhook_url, format, timeout_secs, matrix_homeserver, matrix_room,
+                                slack, statuspage, email
                            FROM channel_settings WHERE channel = ?1",
                     )?
                     .query_row([channel], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                        Ok(SettingsRow {
+                            url: r.get(0)?,
+                            format: r.get(1)?,
+                            timeout: r.get(2)?,
+                            homeserver: r.get(3)?,
+                            room: r.get(4)?,
+                            slack: r.get(5)?,
+                            statuspage: r.get(6)?,
+                            email: r.get(7)?,
+                        })
                     })
                     .optional()?;
-                let (url, format, timeout, homeserver, room) =
-                    row.unwrap_or((None, "json".into(), 10, None, None));
+                let row = row.unwrap_or_default();
+                let matrix = row.homeserver.zip(row.room).map(|(homeserver, room_id)| {
+                    crate::publish::MatrixRoom {
+                        homeserver,
+                        room_id,
+                    }
+                });
+                let slack: Option<crate::services::SlackTarget> = stored_json(row.slack)?;
+                let statuspage: Option<crate::services::StatuspageTarget> =
+                    stored_json(row.statuspage)?;
+                let email: Option<crate::services::EmailTarget> = stored_json(row.email)?;
+                // The default first: a page for the public, then chat, then mail.
+                let services = [
+                    (statuspage.is_some(), PublishTarget::Statuspage),
+                    (slack.is_some(), PublishTarget::Slack),
+                    (matrix.is_some(), PublishTarget::Matrix),
+                    (email.is_some(), PublishTarget::Email),
+                    (row.url.is_some(), PublishTarget::Webhook),
+                ]
+                .into_iter()
+                .filter_map(|(set, target)| set.then_some(target))
+                .collect();
                 Ok(ChannelSettings {
                     channel: *channel,
-                    webhook: url.as_deref().map(publish::mask_url),
-                    format: WebhookFormat::parse(&format).unwrap_or(WebhookFormat::Json),
-                    timeout_secs: timeout,
+                    webhook: row.url.as_deref().map(publish::mask_url),
+                    format: WebhookFormat::parse(row.format.as_deref().unwrap_or("json"))
+                        .unwrap_or(WebhookFormat::Json),
+                    timeout_secs: row.timeout.unwrap_or(10),
                     limit: channel_limit(*channel).map(|l| l as i64),
-                    matrix: homeserver.zip(room).map(|(homeserver, room_id)| {
-                        crate::publish::MatrixRoom {
-                            homeserver,
-                            room_id,
-                        }
-                    }),
+                    matrix,
+                    slack,
+                    statuspage,
+                    email,
+                    services,
                 })
             })
             .collect()
@@ -628,6 +691,8 @@ impl Desk {
             published_to: None,
             queued_to: None,
             publish_error: None,
+            sent_via: None,
+            service_thread: None,
         };
         let body = publish::payload(
             WebhookFormat::parse(&format)?,

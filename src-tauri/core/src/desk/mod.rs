@@ -32,7 +32,7 @@ pub use entry_files::{
 };
 pub use exchange::{EXPORT_FORMAT, EXPORT_VERSION, IncidentExport};
 pub use inputs::*;
-pub use outbox::{Attempt, Publication, retry_delay_ms};
+pub use outbox::{Attempt, Publication, message_subject, retry_delay_ms};
 pub(crate) use playbooks::seed_default_playbooks;
 pub use playbooks::{
     MAX_PLAYBOOK_ITEMS, PLAYBOOKS_FORMAT, PLAYBOOKS_VERSION, PlaybooksFile, check_playbook,

@@ -10,6 +10,7 @@ use super::Desk;
 use super::records;
 use crate::domain::*;
 use crate::error::{DeskError, Result};
+use crate::services::{EmailTarget, SlackTarget, StatuspageTarget, mailto_link};
 use crate::time::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -74,9 +75,20 @@ pub enum Attempt {
     Refused { reason: String },
 }
 
+// The thread: what the newest message confirmed by the same service said.
 const PUBLICATION_COLUMNS: &str = "o.id, o.incident_id, o.communication_id, o.target, o.queued_at,
      o.attempts, o.next_attempt_at, o.last_error,
-     (SELECT l.external_id FROM service_links l WHERE l.incident_id = o.incident_id AND l.target = o.target)";
+     (SELECT c.service_thread FROM communications c
+       WHERE c.incident_id = o.incident_id AND c.sent_via = o.target AND c.service_thread IS NOT NULL
+       ORDER BY c.sent_at DESC LIMIT 1)";
+
+/// The subject users read: the message's own, else the incident's title.
+pub fn message_subject(reference: &str, title: &str, message: &Communication) -> String {
+    match message.subject.as_deref().map(str::trim) {
+        Some(subject) if !subject.is_empty() => subject.to_owned(),
+        _ => format!("[{reference}] {title}"),
+    }
+}
 
 impl Desk {
     /// "Publish": the message waits in the outbox for `target` until the
@@ -131,42 +143,127 @@ impl Desk {
         Ok(())
     }
 
-    /// The service a channel publishes to: its Matrix room, else its
-    /// webhook; None when it has neither.
-    pub fn publish_target(&self, channel: Channel) -> Result<Option<PublishTarget>> {
-        let settings = self
-            .channel_settings()?
-            .into_iter()
-            .find(|s| s.channel == channel);
-        Ok(settings.and_then(|s| {
-            if s.matrix.is_some() {
-                Some(PublishTarget::Matrix)
-            } else if s.webhook.is_some() {
-                Some(PublishTarget::Webhook)
-            } else {
-                None
-            }
-        }))
+    /// Sets (or with `None`, removes) the Slack channel a channel posts to.
+    pub fn set_slack(&self, channel: Channel, slack: Option<&SlackTarget>) -> Result<()> {
+        self.set_service(channel, "slack", slack, SlackTarget::check)
     }
 
-    /// "Publish" a message to the service its channel is set up for.
-    pub fn queue_for_channel(&self, reference: &str, id: &str) -> Result<Communication> {
+    /// Sets (or with `None`, removes) the Statuspage page a channel updates.
+    pub fn set_statuspage(&self, channel: Channel, page: Option<&StatuspageTarget>) -> Result<()> {
+        self.set_service(channel, "statuspage", page, StatuspageTarget::check)
+    }
+
+    /// Sets (or with `None`, removes) the mail server and lists a channel
+    /// sends to.
+    pub fn set_email(&self, channel: Channel, email: Option<&EmailTarget>) -> Result<()> {
+        self.set_service(channel, "email", email, EmailTarget::check)
+    }
+
+    fn set_service<T: Serialize>(
+        &self,
+        channel: Channel,
+        column: &'static str,
+        settings: Option<&T>,
+        check: impl Fn(&T) -> std::result::Result<(), String>,
+    ) -> Result<()> {
+        let json =
+            match settings {
+                Some(settings) => {
+                    check(settings).map_err(|reason| DeskError::invalid(column, reason))?;
+                    Some(serde_json::to_string(settings).map_err(|e| {
+                        DeskError::invalid(column, format!("cannot be stored: {e}"))
+                    })?)
+                }
+                None => None,
+            };
+        // `column` is one of three names above, never input.
+        self.conn()
+            .prepare_cached(&format!(
+                "INSERT INTO channel_settings (channel, {column}) VALUES (?1, ?2)
+                 ON CONFLICT (channel) DO UPDATE SET {column} = excluded.{column}"
+            ))?
+            .execute(params![channel, json])?;
+        tracing::info!(
+            channel = channel.as_str(),
+            service = column,
+            set = json.is_some(),
+            "publishing service set"
+        );
+        self.publish(crate::model::ChangeEvent::Directory);
+        Ok(())
+    }
+
+    /// The services a channel publishes to, the default first (empty: none
+    /// is set up).
+    pub fn publish_targets(&self, channel: Channel) -> Result<Vec<PublishTarget>> {
+        Ok(self
+            .channel_settings()?
+            .into_iter()
+            .find(|s| s.channel == channel)
+            .map(|s| s.services)
+            .unwrap_or_default())
+    }
+
+    /// "Publish" a message to `target`, or without one to its channel's
+    /// default service; refused when that service is not set up.
+    pub fn queue_for_channel(
+        &self,
+        reference: &str,
+        id: &str,
+        target: Option<PublishTarget>,
+    ) -> Result<Communication> {
         let channel = {
             let conn = self.conn();
             let (incident, _) = records::resolve(&conn, reference)?;
             let record = records::load_record(&conn, &incident)?;
             super::communications::find(&record, id)?.channel
         };
-        let target = self.publish_target(channel)?.ok_or_else(|| {
-            DeskError::invalid(
-                "channel",
-                format!(
-                    "no service is set up for {} messages: Settings → Messages (a Matrix room or a webhook)",
-                    channel.as_str().replace('_', " ")
-                ),
-            )
-        })?;
+        let set_up = self.publish_targets(channel)?;
+        let channel_name = channel.as_str().replace('_', " ");
+        let target = match target {
+            Some(target) if set_up.contains(&target) => target,
+            Some(target) => {
+                return Err(DeskError::invalid(
+                    "service",
+                    format!(
+                        "{target} is not set up for {channel_name} messages: Settings → Messages"
+                    ),
+                ));
+            }
+            None => set_up.first().copied().ok_or_else(|| {
+                DeskError::invalid(
+                    "channel",
+                    format!(
+                        "no service is set up for {channel_name} messages: Settings → Messages (Statuspage, Slack, Matrix, email or a webhook)"
+                    ),
+                )
+            })?,
+        };
         self.queue_publication(reference, id, target)
+    }
+
+    /// The `mailto:` hand-off for a message: the email lists' recipients
+    /// for this incident (none when no lists are set up), the subject and
+    /// the body, for the commander's own mail client.
+    pub fn mailto(&self, reference: &str, id: &str) -> Result<String> {
+        let record = {
+            let conn = self.conn();
+            let (incident, _) = records::resolve(&conn, reference)?;
+            records::load_record(&conn, &incident)?
+        };
+        let message = super::communications::find(&record, id)?;
+        let to = self
+            .channel_settings()?
+            .into_iter()
+            .find(|s| s.channel == message.channel)
+            .and_then(|s| s.email)
+            .map(|email| email.recipients(record.kind, &record.level))
+            .unwrap_or_default();
+        Ok(mailto_link(
+            &to,
+            &message_subject(&record.reference, &record.title, &message),
+            &message.body,
+        ))
     }
 
     /// Takes a message out of the outbox before it is out. (If a delivery
@@ -284,24 +381,19 @@ impl Desk {
                 external_ref,
                 link,
             } => {
-                self.mutate(&reference, None, |tx, record, at| {
+                self.mutate(&reference, None, |tx, _, at| {
                     tx.prepare_cached(
                         "UPDATE publish_queue SET state = 'sent', done_at = ?2, external_ref = ?3,
                                 attempts = attempts + 1, last_error = NULL
                           WHERE id = ?1",
                     )?
                     .execute(params![id, at, external_ref])?;
-                    if let Some(link) = &link {
-                        tx.prepare_cached(
-                            "INSERT INTO service_links (incident_id, target, external_id) VALUES (?1, ?2, ?3)
-                             ON CONFLICT (incident_id, target) DO UPDATE SET external_id = excluded.external_id",
-                        )?
-                        .execute(params![record.id, target, link])?;
-                    }
                     Ok((
                         Change::CommunicationSent {
                             id: message_id.clone(),
                             published_to: Some(published_to),
+                            via: Some(target),
+                            thread: link,
                         },
                         (),
                     ))

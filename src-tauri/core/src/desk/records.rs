@@ -141,7 +141,7 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
 
     let mut comms = conn.prepare_cached(
         "SELECT id, channel, segment, body, state, created_at, approved_by, approved_at, sent_at,
-                subject, announces, published_to, queued_to, publish_error
+                subject, announces, published_to, queued_to, publish_error, sent_via, service_thread
            FROM communications WHERE incident_id = ?1 ORDER BY position",
     )?;
     record.communications = comms
@@ -161,6 +161,8 @@ pub fn load_record(conn: &Connection, id: &str) -> Result<IncidentRecord> {
                 published_to: row.get(11)?,
                 queued_to: row.get(12)?,
                 publish_error: row.get(13)?,
+                sent_via: row.get(14)?,
+                service_thread: row.get(15)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -445,14 +447,16 @@ fn persist_lists(
         conn.prepare_cached(
             "INSERT INTO communications (id, incident_id, position, channel, segment, body, state,
                                          created_at, approved_by, approved_at, sent_at,
-                                         subject, announces, published_to, queued_to, publish_error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                                         subject, announces, published_to, queued_to, publish_error,
+                                         sent_via, service_thread)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
              ON CONFLICT (id) DO UPDATE SET channel = excluded.channel, segment = excluded.segment,
                  body = excluded.body, state = excluded.state, approved_by = excluded.approved_by,
                  approved_at = excluded.approved_at, sent_at = excluded.sent_at,
                  subject = excluded.subject, announces = excluded.announces,
                  published_to = excluded.published_to, queued_to = excluded.queued_to,
-                 publish_error = excluded.publish_error",
+                 publish_error = excluded.publish_error, sent_via = excluded.sent_via,
+                 service_thread = excluded.service_thread",
         )?
         .execute(params![
             comm.id,
@@ -471,6 +475,8 @@ fn persist_lists(
             comm.published_to,
             comm.queued_to,
             comm.publish_error,
+            comm.sent_via,
+            comm.service_thread,
         ])?;
     }
 

@@ -146,6 +146,14 @@ pub struct Communication {
     /// Why publishing stopped, when a retry would not help.
     #[serde(default)]
     pub publish_error: Option<String>,
+    /// The service that confirmed it, when it went through the outbox.
+    #[serde(default)]
+    pub sent_via: Option<PublishTarget>,
+    /// The incident's thread or page at that service (the Statuspage
+    /// incident, the Slack thread): the next message goes there. On the
+    /// record, so every laptop of the team posts to the same one.
+    #[serde(default)]
+    pub service_thread: Option<String>,
 }
 
 /// The written review.
@@ -377,6 +385,12 @@ pub enum Change {
         /// The webhook it went out through, masked; none when marked sent by hand.
         #[serde(default)]
         published_to: Option<String>,
+        /// The service that confirmed it (through the outbox).
+        #[serde(default)]
+        via: Option<PublishTarget>,
+        /// The incident's thread or page at that service.
+        #[serde(default)]
+        thread: Option<String>,
     },
     /// A message that was sent outside the app, recorded after the fact.
     CommunicationRecorded {

@@ -279,7 +279,12 @@ impl IncidentRecord {
                     channel_name(comm.channel)
                 ))
             }
-            Change::CommunicationSent { id, published_to } => {
+            Change::CommunicationSent {
+                id,
+                published_to,
+                via,
+                thread,
+            } => {
                 self.refuse_if_closed("communications")?;
                 let comm = self.communication_mut(id)?;
                 if comm.state == CommunicationState::Sent {
@@ -291,6 +296,8 @@ impl IncidentRecord {
                 comm.state = CommunicationState::Sent;
                 comm.sent_at = Some(at);
                 comm.published_to = published_to.clone();
+                comm.sent_via = *via;
+                comm.service_thread = thread.clone();
                 comm.queued_to = None;
                 comm.publish_error = None;
                 let announces = comm.announces;
@@ -758,6 +765,8 @@ impl IncidentRecord {
             published_to: None,
             queued_to: None,
             publish_error: None,
+            sent_via: None,
+            service_thread: None,
         });
         Ok(())
     }

@@ -1,8 +1,13 @@
-//! A real Matrix homeserver (Synapse, installed by scripts/setup.sh into
-//! target/pyenv) on 127.0.0.1 for the tests: its own folder, config and
-//! port; open registration for test users; ended by its process id.
+//! Servers for the publishing tests, all on 127.0.0.1 and ended by their
+//! process id: a real Matrix homeserver (Synapse, installed by
+//! scripts/setup.sh into target/pyenv) with its own folder, config and port
+//! and open registration for test users; a real SMTP server (`smtp`); and a
+//! scripted HTTP service for the contract tests of SaaS APIs (`fake_api`).
 
 #![allow(dead_code)]
+
+pub mod fake_api;
+pub mod smtp;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -12,14 +17,14 @@ pub type Outcome<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// The workspace root: the nearest folder up with a Cargo.lock (this file
 /// is also used by the CLI's and the window's tests).
-fn workspace() -> PathBuf {
+pub fn workspace() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
         .find(|dir| dir.join("Cargo.lock").exists())
         .map_or(here.clone(), PathBuf::from)
 }
 
-fn python() -> Outcome<PathBuf> {
+pub fn python() -> Outcome<PathBuf> {
     let python = workspace().join("target/pyenv/bin/python");
     if !python.exists() {
         return Err(format!(

@@ -3,14 +3,12 @@
 //! message goes out exactly once — also when an answer was lost after the
 //! homeserver had taken the message.
 
-mod support;
-
+use crate::support::{Homeserver, Outcome};
 use incident_core::desk::{Attempt, Declaration};
 use incident_core::domain::{Channel, CommunicationState, IncidentKind, PublishTarget};
 use incident_core::{Clock, Desk, SystemClock};
 use incident_publish::{Access, MatrixRoom, deliver};
 use std::time::Duration;
-use support::{Homeserver, Outcome};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 

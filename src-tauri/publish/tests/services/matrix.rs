@@ -2,12 +2,10 @@
 //! reaches the room, a retry with the same transaction id posts once, a
 //! wrong token is refused for good, a server that is down is retried.
 
-mod support;
-
+use crate::support::{Homeserver, Outcome};
 use incident_publish::matrix::send_text;
 use incident_publish::{Failure, MatrixRoom};
 use std::time::Duration;
-use support::{Homeserver, Outcome};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -84,7 +84,7 @@ pub(crate) async fn set_matrix(
     token: Option<String>,
 ) -> CommandResult<()> {
     with_desk(&state, |desk| {
-        let room = (!homeserver.trim().is_empty()).then(|| MatrixRoom {
+        let room = (!homeserver.trim().is_empty()).then_some(MatrixRoom {
             homeserver,
             room_id,
         });
@@ -214,4 +214,8 @@ pub(crate) async fn cancel_publication(
 #[tauri::command]
 pub(crate) async fn outbox(state: State<'_, AppState>) -> CommandResult<Vec<Publication>> {
     with_desk(&state, |desk| desk.queued_publications())
+}
+
+fn secret_error(error: incident_sync::SyncError) -> DeskError {
+    DeskError::invalid("secret", error.to_string())
 }

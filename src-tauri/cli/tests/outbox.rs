@@ -133,3 +133,140 @@ fn a_message_queued_for_matrix_waits_while_the_server_is_down_and_goes_out_once(
     assert_eq!(shown["communications"][0]["state"], "sent");
     Ok(())
 }
+
+#[test]
+fn email_slack_and_statuspage_are_set_up_from_the_terminal_and_mail_goes_out() -> Outcome<()> {
+    use support::smtp::{MailServer, PASSWORD, USER};
+    let server = MailServer::start()?;
+    let dir = tempfile::tempdir()?;
+    let (db, secrets) = (dir.path().join("desk.db"), dir.path().join("secrets"));
+    ok(
+        &db,
+        &secrets,
+        &[
+            "declare",
+            "--title",
+            "Sign-in abuse",
+            "--kind",
+            "security",
+            "--level",
+            "L1",
+        ],
+        "",
+    )?;
+
+    // Settings that cannot be right are refused, saying why.
+    let bad = idesk(
+        &db,
+        &secrets,
+        &["comms", "slack", "internal", "--channel-id", "#incidents"],
+        "",
+    )?;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a Slack channel id"));
+    let set = ok(
+        &db,
+        &secrets,
+        &[
+            "comms",
+            "statuspage",
+            "status_page",
+            "--page",
+            "kctbh9vrtdwd",
+            "--component",
+            "Accounts=cmp1",
+            "--key-stdin",
+        ],
+        "sp-key-secret-123\n",
+    )?;
+    assert!(set.contains("1 component(s) mapped"), "{set}");
+
+    let settings = dir.path().join("email.json");
+    std::fs::write(
+        &settings,
+        serde_json::json!({
+            "smtp": {"host": "127.0.0.1", "port": server.starttls, "security": "start_tls",
+                     "username": USER, "ca_file": server.ca()},
+            "from": "status@example.com",
+            "lists": [
+                {"name": "Security", "kinds": ["security"], "levels": ["L1"], "to": ["ciso@example.com"]},
+                {"name": "Outages", "kinds": ["outage"], "to": ["sre@example.com"]}
+            ]
+        })
+        .to_string(),
+    )?;
+    let settings = settings.display().to_string();
+    ok(
+        &db,
+        &secrets,
+        &[
+            "comms",
+            "email",
+            "email",
+            "--settings",
+            &settings,
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    )?;
+    let bytes = std::fs::read(&db)?;
+    for secret in [PASSWORD, "sp-key-secret-123"] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "no secret in the database"
+        );
+    }
+
+    let drafted = ok(
+        &db,
+        &secrets,
+        &[
+            "--json",
+            "comms",
+            "draft",
+            "INC-1",
+            "--channel",
+            "email",
+            "--body",
+            "We are investigating unusual sign-ins.",
+        ],
+        "",
+    )?;
+    let id = serde_json::from_str::<serde_json::Value>(&drafted)?["id"]
+        .as_str()
+        .ok_or("a draft id")?
+        .to_owned();
+    let link = ok(&db, &secrets, &["comms", "mailto", "INC-1", &id], "")?;
+    assert!(
+        link.starts_with("mailto:ciso@example.com?subject=%5BINC-1%5D%20Sign-in%20abuse&body="),
+        "{link}"
+    );
+    ok(&db, &secrets, &["comms", "approve", "INC-1", &id], "")?;
+    let wrong = idesk(
+        &db,
+        &secrets,
+        &["comms", "queue", "INC-1", &id, "--to", "slack"],
+        "",
+    )?;
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("not set up"));
+    ok(
+        &db,
+        &secrets,
+        &["comms", "queue", "INC-1", &id, "--to", "email"],
+        "",
+    )?;
+    let delivered = ok(&db, &secrets, &["comms", "deliver"], "")?;
+    assert!(delivered.contains("Confirmed"), "{delivered}");
+    let received = server.wait_for(1)?;
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        received[0].to,
+        vec!["status@example.com", "ciso@example.com"]
+    );
+    assert!(
+        received[0]
+            .content
+            .contains("We are investigating unusual sign-ins.")
+    );
+    Ok(())
+}

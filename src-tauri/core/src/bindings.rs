@@ -15,6 +15,10 @@ use crate::intake::{IntakeSettings, IntakeStatus, ReceiverStats};
 use crate::launch::LaunchRequest;
 use crate::model::*;
 use crate::publish::WebhookFormat;
+use crate::services::{
+    ComponentMapping, EmailTarget, RecipientList, SlackTarget, SmtpSecurity, SmtpServer,
+    StatuspageTarget,
+};
 use crate::time::Timestamp;
 use ts_rs::{Config, TS};
 
@@ -71,6 +75,13 @@ pub fn typescript() -> String {
         StageGuidance::decl(&cfg),
         Brief::decl(&cfg),
         PublishTarget::decl(&cfg),
+        SlackTarget::decl(&cfg),
+        StatuspageTarget::decl(&cfg),
+        ComponentMapping::decl(&cfg),
+        EmailTarget::decl(&cfg),
+        SmtpServer::decl(&cfg),
+        SmtpSecurity::decl(&cfg),
+        RecipientList::decl(&cfg),
         crate::publish::MatrixRoom::decl(&cfg),
         Publication::decl(&cfg),
         CheckState::decl(&cfg),

@@ -233,3 +233,114 @@ fn a_link_to_the_services_thread_is_kept_for_the_next_message() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn services_are_checked_before_they_are_kept_and_publish_goes_where_it_is_set_up() -> TestResult {
+    use incident_core::services::{
+        ComponentMapping, EmailTarget, RecipientList, SlackTarget, SmtpSecurity, SmtpServer,
+        StatuspageTarget,
+    };
+    let dir = tempfile::tempdir()?;
+    let clock = ManualClock::new(Timestamp::parse("2026-12-01T14:00:00Z")?);
+    let desk = open(&dir.path().join("desk.db"), &clock)?;
+    let mut declaration = Declaration::new("Sign-in abuse", IncidentKind::Security, "L1");
+    declaration.services = Some(vec!["Accounts".into()]);
+    let reference = desk.declare(declaration)?.reference;
+    let message = desk.draft_communication(&reference, Channel::Email, "", "Body & more", None)?;
+
+    // Nothing set up: "Publish" says where to set it up.
+    let refused = desk.queue_for_channel(&reference, &message.id, None);
+    assert!(refused.is_err_and(|e| e.to_string().contains("Settings → Messages")));
+
+    // Bad settings are refused and change nothing.
+    let bad_slack = SlackTarget {
+        channel_id: "#incidents".into(),
+        broadcast: false,
+        api: None,
+    };
+    assert!(desk.set_slack(Channel::Email, Some(&bad_slack)).is_err());
+    let bad_page = StatuspageTarget {
+        page_id: "page 1".into(),
+        components: vec![],
+        api: None,
+    };
+    assert!(
+        desk.set_statuspage(Channel::StatusPage, Some(&bad_page))
+            .is_err()
+    );
+    assert!(desk.publish_targets(Channel::Email)?.is_empty());
+
+    let email = EmailTarget {
+        smtp: SmtpServer {
+            host: "smtp.example.com".into(),
+            port: 587,
+            security: SmtpSecurity::StartTls,
+            username: Some("status".into()),
+            ca_file: None,
+        },
+        from: "status@example.com".into(),
+        lists: vec![RecipientList {
+            name: "Security stakeholders".into(),
+            kinds: vec![IncidentKind::Security],
+            levels: vec!["L1".into()],
+            to: vec!["ciso@example.com".into()],
+        }],
+    };
+    desk.set_email(Channel::Email, Some(&email))?;
+    let slack = SlackTarget {
+        channel_id: "C0INC".into(),
+        broadcast: true,
+        api: None,
+    };
+    desk.set_slack(Channel::Email, Some(&slack))?;
+    let page = StatuspageTarget {
+        page_id: "kctbh9vrtdwd".into(),
+        components: vec![ComponentMapping {
+            service: "Accounts".into(),
+            component_id: "cmp1".into(),
+        }],
+        api: None,
+    };
+    desk.set_statuspage(Channel::StatusPage, Some(&page))?;
+
+    // Kept as given, and listed with the default first.
+    let settings = desk.channel_settings()?;
+    let email_channel = settings
+        .iter()
+        .find(|s| s.channel == Channel::Email)
+        .ok_or("no email channel")?;
+    assert_eq!(email_channel.email.as_ref(), Some(&email));
+    assert_eq!(email_channel.slack.as_ref(), Some(&slack));
+    assert_eq!(
+        email_channel.services,
+        vec![PublishTarget::Slack, PublishTarget::Email]
+    );
+    assert_eq!(
+        desk.publish_targets(Channel::StatusPage)?,
+        vec![PublishTarget::Statuspage]
+    );
+
+    // A service the channel does not have is refused; one it has is used.
+    let wrong = desk.queue_for_channel(&reference, &message.id, Some(PublishTarget::Matrix));
+    assert!(wrong.is_err_and(|e| e.to_string().contains("not set up")));
+    desk.approve_communication(&reference, &message.id, None)?;
+    let queued = desk.queue_for_channel(&reference, &message.id, Some(PublishTarget::Email))?;
+    assert_eq!(queued.queued_to, Some(PublishTarget::Email));
+
+    // The mail-client hand-off: the lists' recipients, the subject, the body.
+    let link = desk.mailto(&reference, &message.id)?;
+    assert_eq!(
+        link,
+        format!(
+            "mailto:ciso@example.com?subject=%5B{reference}%5D%20Sign-in%20abuse&body=Body%20%26%20more"
+        )
+    );
+
+    // Removing a service removes only it.
+    desk.set_slack(Channel::Email, None)?;
+    assert_eq!(
+        desk.publish_targets(Channel::Email)?,
+        vec![PublishTarget::Email]
+    );
+    Ok(())
+}

@@ -9,7 +9,7 @@ use crate::statuspage::{self, Notice, Page, STATUSPAGE_API};
 use incident_core::desk::{Attempt, Publication, message_subject};
 use incident_core::domain::{PublicStatus, PublishTarget};
 use incident_core::publish::MatrixRoom;
-use incident_core::publish::{WebhookFormat, mask_url, payload, post};
+use incident_core::publish::{WebhookFormat, mask_url, payload};
 use incident_core::services::{EmailTarget, StatuspageTarget};
 use incident_core::{Desk, Timestamp};
 use std::time::Duration;
@@ -277,18 +277,12 @@ pub fn deliver(
                 &publication.title,
                 &publication.message,
             );
-            // A webhook has no idempotency key: an answer lost after the
-            // receiver took it can mean a second post (said in docs).
-            post(url, &body, *timeout, publication.message.channel)
-                .map(|()| Attempt::Confirmed {
-                    published_to: mask_url(url),
-                    external_ref: None,
-                    link: None,
-                })
-                .map_err(|error| Failure::Retry {
-                    error: error.to_string(),
-                    retry_after_ms: None,
-                })
+            // No idempotency key: see webhook.rs.
+            crate::webhook::post(url, &body, *timeout).map(|()| Attempt::Confirmed {
+                published_to: mask_url(url),
+                external_ref: None,
+                link: None,
+            })
         }
         (target, _) => Err(Failure::Refused {
             reason: format!(

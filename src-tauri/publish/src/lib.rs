@@ -15,6 +15,7 @@ pub mod http;
 pub mod matrix;
 pub mod slack;
 pub mod statuspage;
+pub mod webhook;
 
 pub use deliver::{Access, access_for, deliver};
 pub use incident_core::publish::MatrixRoom;

@@ -52,6 +52,10 @@ import type {
   HypothesisState,
   Playbook,
   Publication,
+  PublishTarget,
+  SlackTarget,
+  StatuspageTarget,
+  EmailTarget,
   Task,
   TaskState,
 } from "./bindings";
@@ -163,8 +167,17 @@ export interface Backend {
     roomId: string,
     token: string | null,
   ): Promise<void>;
-  /** "Publish" through the outbox: sent when the channel's service confirms. */
-  queueMessage(reference: string, id: string): Promise<Communication>;
+  setSlack(channel: Channel, slack: SlackTarget | null, token: string | null): Promise<void>;
+  setStatuspage(channel: Channel, page: StatuspageTarget | null, key: string | null): Promise<void>;
+  setEmail(channel: Channel, email: EmailTarget | null, password: string | null): Promise<void>;
+  /** "Publish" through the outbox: sent when the service (null: the channel's default) confirms. */
+  queueMessage(
+    reference: string,
+    id: string,
+    target?: PublishTarget | null,
+  ): Promise<Communication>;
+  /** Hands the message to the desktop's mail client (a mailto: link); the link. */
+  openInMailClient(reference: string, id: string): Promise<string>;
   cancelPublication(reference: string, id: string): Promise<Communication>;
   /** What waits in the outbox: attempts, last error, next try. */
   outbox(): Promise<Publication[]>;
@@ -407,7 +420,13 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
       command<TimelineEntry>("mark_hypothesis", { reference, entry, hypothesisState }),
     setMatrix: (channel, homeserver, roomId, token) =>
       command<void>("set_matrix", { channel, homeserver, roomId, token }),
-    queueMessage: (reference, id) => command<Communication>("queue_message", { reference, id }),
+    setSlack: (channel, slack, token) => command<void>("set_slack", { channel, slack, token }),
+    setStatuspage: (channel, page, key) => command<void>("set_statuspage", { channel, page, key }),
+    setEmail: (channel, email, password) =>
+      command<void>("set_email", { channel, email, password }),
+    queueMessage: (reference, id, target = null) =>
+      command<Communication>("queue_message", { reference, id, target }),
+    openInMailClient: (reference, id) => command<string>("open_in_mail_client", { reference, id }),
     cancelPublication: (reference, id) =>
       command<Communication>("cancel_publication", { reference, id }),
     outbox: () => command<Publication[]>("outbox"),

@@ -93,7 +93,17 @@ queued_to: PublishTarget | null,
 /**
  * Why publishing stopped, when a retry would not help.
  */
-publish_error: string | null, };
+publish_error: string | null, 
+/**
+ * The service that confirmed it, when it went through the outbox.
+ */
+sent_via: PublishTarget | null, 
+/**
+ * The incident's thread or page at that service (the Statuspage
+ * incident, the Slack thread): the next message goes there. On the
+ * record, so every laptop of the team posts to the same one.
+ */
+service_thread: string | null, };
 
 export type Review = { summary: string, impact: string, root_cause: string, contributing_factors: string, went_well: string, went_badly: string, lucky: string, };
 
@@ -156,7 +166,15 @@ action_item_id: string | null, } | { "type": "status_changed", status: PublicSta
 /**
  * The webhook it went out through, masked; none when marked sent by hand.
  */
-published_to: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "publish_queued", id: string, target: PublishTarget, } | { "type": "publish_cancelled", id: string, } | { "type": "publish_failed", id: string, reason: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "checklist_marked", item: string, text: string, stage: Stage, state: CheckState, } | { "type": "task_added", id: string, title: string, owner: string | null, owner_role: Role | null, due_at: Timestamp | null, } | { "type": "task_changed", id: string, state: TaskState, } | { "type": "task_promoted", id: string, action_item_id: string, } | { "type": "hypothesis_marked", entry_id: string, state: HypothesisState, } | { "type": "closed" };
+published_to: string | null, 
+/**
+ * The service that confirmed it (through the outbox).
+ */
+via: PublishTarget | null, 
+/**
+ * The incident's thread or page at that service.
+ */
+thread: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "publish_queued", id: string, target: PublishTarget, } | { "type": "publish_cancelled", id: string, } | { "type": "publish_failed", id: string, reason: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "checklist_marked", item: string, text: string, stage: Stage, state: CheckState, } | { "type": "task_added", id: string, title: string, owner: string | null, owner_role: Role | null, due_at: Timestamp | null, } | { "type": "task_changed", id: string, state: TaskState, } | { "type": "task_promoted", id: string, action_item_id: string, } | { "type": "hypothesis_marked", entry_id: string, state: HypothesisState, } | { "type": "closed" };
 
 export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge" | "alert" | "checklist" | "task" | "hypothesis";
 
@@ -299,7 +317,24 @@ limit: number | null,
  * The Matrix room it publishes to (the access token is in the
  * desktop's secret store).
  */
-matrix: MatrixRoom | null, };
+matrix: MatrixRoom | null, 
+/**
+ * The Slack channel it posts to (the bot token is in the secret store).
+ */
+slack: SlackTarget | null, 
+/**
+ * The Statuspage page it updates (the API key is in the secret store).
+ */
+statuspage: StatuspageTarget | null, 
+/**
+ * The mail server and lists it sends to (the password is in the
+ * secret store).
+ */
+email: EmailTarget | null, 
+/**
+ * The services set up, the default for "Publish" first.
+ */
+services: Array<PublishTarget>, };
 
 export type MessageLength = { length: number, limit: number | null, };
 
@@ -436,6 +471,62 @@ export type StageGuidance = { stage: Stage, practice: string, prompt: Prompt | n
 export type Brief = { ref: string, text: string, markdown: string, };
 
 export type PublishTarget = "webhook" | "matrix" | "slack" | "statuspage" | "email";
+
+export type SlackTarget = { 
+/**
+ * The channel's id (`C0123ABCD`: channel details → About), not its name.
+ */
+channel_id: string, 
+/**
+ * Also show thread replies in the channel.
+ */
+broadcast: boolean, 
+/**
+ * The Web API's address when not Slack's own (a test, a proxy).
+ */
+api: string | null, };
+
+export type StatuspageTarget = { page_id: string, 
+/**
+ * Which of the incident's affected services are which components.
+ */
+components: Array<ComponentMapping>, 
+/**
+ * The API's address when not Statuspage's own (a test, a proxy).
+ */
+api: string | null, };
+
+export type ComponentMapping = { 
+/**
+ * The service name as incidents list it (compared without case).
+ */
+service: string, 
+/**
+ * The Statuspage component id.
+ */
+component_id: string, };
+
+export type EmailTarget = { smtp: SmtpServer, 
+/**
+ * The From address (`status@example.com`).
+ */
+from: string, lists: Array<RecipientList>, };
+
+export type SmtpServer = { host: string, port: number, security: SmtpSecurity, 
+/**
+ * The login, when the server wants one (the password is in the
+ * desktop's secret store).
+ */
+username: string | null, 
+/**
+ * A PEM file of the certificate authority to trust for this server
+ * (a company CA), besides the usual ones.
+ */
+ca_file: string | null, };
+
+export type SmtpSecurity = "start_tls" | "tls" | "none";
+
+export type RecipientList = { name: string, kinds: Array<IncidentKind>, levels: Array<string>, to: Array<string>, };
 
 export type MatrixRoom = { 
 /**

@@ -5,6 +5,7 @@ import type {
   Channel,
   IncidentKind,
   PublicStatus,
+  PublishTarget,
   Role,
   Source,
   Stage,
@@ -115,6 +116,15 @@ export const CHANNELS: readonly Channel[] = [
   "internal",
   "support",
 ];
+
+/** The services a message is published to, as the buttons name them. */
+export const SERVICE_LABEL: Record<PublishTarget, string> = {
+  statuspage: "Statuspage",
+  slack: "Slack",
+  matrix: "Matrix",
+  email: "email",
+  webhook: "the webhook",
+};
 
 export const CHANNEL_LABEL: Record<Channel, string> = {
   status_page: "Status page",

@@ -293,6 +293,17 @@ impl IncidentRecord {
                     )));
                 }
                 ready_to_go(comm, "sent")?;
+                // An id at a service; it may come from another laptop.
+                if let Some(thread) = thread
+                    && (thread.is_empty()
+                        || thread.len() > 256
+                        || thread.chars().any(|c| c.is_control() || c.is_whitespace()))
+                {
+                    return Err(DeskError::invalid(
+                        "thread",
+                        "a service's thread id is 1–256 characters without spaces",
+                    ));
+                }
                 comm.state = CommunicationState::Sent;
                 comm.sent_at = Some(at);
                 comm.published_to = published_to.clone();

@@ -20,7 +20,7 @@ impl Incident {
     /// An open incident of `kind` and `level` affecting `services`.
     pub fn declare(kind: IncidentKind, level: &str, services: &[&str]) -> Outcome<Incident> {
         let dir = tempfile::tempdir()?;
-        let desk = Desk::open(&dir.path().join("desk.db"))?.with_author("Ada")?;
+        let desk = Desk::open(dir.path().join("desk.db"))?.with_author("Ada")?;
         let mut declaration = Declaration::new("Checkout errors", kind, level);
         declaration.services = Some(services.iter().map(|s| (*s).to_owned()).collect());
         let reference = desk.declare(declaration)?.reference;

@@ -87,10 +87,7 @@ fn a_message_reaches_the_lists_for_its_kind_and_level_over_starttls_with_a_login
     let content = mail.content.replace("=\r\n", "");
     let subject = format!("Subject: [{}] Checkout errors", incident.reference);
     assert!(content.contains(&subject), "{content}");
-    assert!(
-        content.contains(&format!("Message-ID: <idesk-")),
-        "{content}"
-    );
+    assert!(content.contains("Message-ID: <idesk-"), "{content}");
     assert!(!content.contains("Bcc:"), "recipients never see each other");
     assert!(content.contains("To: status@example.com"));
     assert!(content.contains("text/plain") && content.contains("text/html"));

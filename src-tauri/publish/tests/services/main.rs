@@ -12,3 +12,4 @@ mod matrix;
 mod outbox_matrix;
 mod slack_contract;
 mod statuspage_contract;
+mod webhook_outbox;

@@ -6,13 +6,13 @@
 //! `invalid_auth`.
 
 use crate::support::Outcome;
-use crate::support::fake_api::{FakeApi, Request};
+use crate::support::fake_api::{FakeApi, Reply, Request};
 use incident_publish::Failure;
 use incident_publish::slack::{SlackChannel, post_message};
 use std::time::Duration;
 
 /// Serves one scripted answer per request, in order (then 500s).
-fn fake_slack(answers: Vec<(u16, Vec<(&'static str, String)>, String)>) -> Outcome<FakeApi> {
+fn fake_slack(answers: Vec<Reply>) -> Outcome<FakeApi> {
     let mut answers = answers.into_iter();
     FakeApi::start(move |_| {
         Some(

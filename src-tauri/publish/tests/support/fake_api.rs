@@ -43,9 +43,12 @@ impl Request {
     }
 }
 
-/// An answer: status, extra headers, body. None: close the connection
-/// without answering (an answer lost on the way back).
-pub type Answer = Option<(u16, Vec<(&'static str, String)>, String)>;
+/// A scripted answer: status, extra headers, body.
+pub type Reply = (u16, Vec<(&'static str, String)>, String);
+
+/// An answer, or None: close the connection without answering (an answer
+/// lost on the way back).
+pub type Answer = Option<Reply>;
 
 pub struct FakeApi {
     /// `http://127.0.0.1:PORT`

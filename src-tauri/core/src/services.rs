@@ -279,6 +279,7 @@ pub fn check_address(address: &str) -> Result<(), String> {
         || !domain.contains('.') && domain != "localhost"
         || address.contains(bad)
         || domain.contains('@')
+        || local.contains('@')
         || address.len() > 254
     {
         return Err(format!("{address:?} is not an email address"));
@@ -375,6 +376,7 @@ mod tests {
             "<x@example.com>",
             "a b@example.com",
             "a@example.com,b@example.com",
+            "a@example.orgb@example.org",
         ] {
             assert!(check_address(bad).is_err(), "{bad:?}");
         }

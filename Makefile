@@ -79,6 +79,7 @@ screenshot: build
 bench: ui
 	cargo bench -p incident-core --bench desk
 	cargo bench -p incident-report --bench export
+	cargo bench -p incident-publish --bench confirm
 	cargo build --release -p incident-desk -p incident-core --bins
 	cargo run --release -p incident-desk-e2e --bin board-bench
 	cargo run --release -p incident-desk-e2e --bin nudge-bench

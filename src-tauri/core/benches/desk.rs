@@ -7,6 +7,8 @@
 //! - alert deliveries: one per transaction, and a burst of ten grouped into
 //!   one transaction as the receiver's writer does;
 //! - load the command board with 1,000 open incidents and 200,000 entries;
+//!   then with 200 approved messages, and with the same 200 waiting in the
+//!   outbox (the outbox's cost on the board);
 //! - team mode: apply 1,000 entries from another laptop (a new incident and
 //!   its notes, into a fresh database), and apply one old entry that sorts
 //!   early in an incident of 2,000 entries (which folds it again).
@@ -78,6 +80,27 @@ fn seed(path: &Path) -> Result<Desk, Box<dyn std::error::Error>> {
     }
     tx.commit()?;
     Ok(desk)
+}
+
+/// An approved message on each of the first `count` incidents: their
+/// references and message ids.
+fn approved_messages(
+    desk: &Desk,
+    count: usize,
+) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+    let mut drafts = Vec::new();
+    for row in desk.list_incidents(false)?.into_iter().take(count) {
+        let draft = desk.draft_communication(
+            &row.reference,
+            incident_core::domain::Channel::Internal,
+            "",
+            "We rolled back; errors are down.",
+            None,
+        )?;
+        desk.approve_communication(&row.reference, &draft.id, None)?;
+        drafts.push((row.reference, draft.id));
+    }
+    Ok(drafts)
 }
 
 /// A valid, unique entry id for bulk-written rows.
@@ -191,6 +214,27 @@ fn benches(c: &mut Criterion) {
         .sample_size(60);
 
     group.bench_function("board_1000_open_200k_entries", |b| {
+        b.iter(|| black_box(desk.list_incidents(false).map(|rows| rows.len())))
+    });
+
+    // The outbox's cost on the board: 200 incidents with an approved
+    // message, then the same messages waiting in the outbox (the board
+    // counts them per row), measured one after the other.
+    let drafts = match approved_messages(&desk, 200) {
+        Ok(drafts) => drafts,
+        Err(error) => return eprintln!("bench: drafting failed: {error}"),
+    };
+    group.bench_function("board_200_approved_messages", |b| {
+        b.iter(|| black_box(desk.list_incidents(false).map(|rows| rows.len())))
+    });
+    for (reference, id) in &drafts {
+        if let Err(error) =
+            desk.queue_publication(reference, id, incident_core::domain::PublishTarget::Matrix)
+        {
+            return eprintln!("bench: queueing failed: {error}");
+        }
+    }
+    group.bench_function("board_200_messages_queued", |b| {
         b.iter(|| black_box(desk.list_incidents(false).map(|rows| rows.len())))
     });
 

@@ -168,13 +168,14 @@ action_item_id: string | null, } | { "type": "status_changed", status: PublicSta
  */
 published_to: string | null, 
 /**
- * The service that confirmed it (through the outbox).
+ * The service that confirmed it (through the outbox). Left out
+ * when absent, so entries read as they did before the outbox.
  */
-via: PublishTarget | null, 
+via?: PublishTarget, 
 /**
  * The incident's thread or page at that service.
  */
-thread: string | null, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "publish_queued", id: string, target: PublishTarget, } | { "type": "publish_cancelled", id: string, } | { "type": "publish_failed", id: string, reason: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "checklist_marked", item: string, text: string, stage: Stage, state: CheckState, } | { "type": "task_added", id: string, title: string, owner: string | null, owner_role: Role | null, due_at: Timestamp | null, } | { "type": "task_changed", id: string, state: TaskState, } | { "type": "task_promoted", id: string, action_item_id: string, } | { "type": "hypothesis_marked", entry_id: string, state: HypothesisState, } | { "type": "closed" };
+thread?: string, } | { "type": "communication_recorded", id: string, channel: Channel, segment: string, body: string, subject: string | null, } | { "type": "communication_discarded", id: string, } | { "type": "publish_queued", id: string, target: PublishTarget, } | { "type": "publish_cancelled", id: string, } | { "type": "publish_failed", id: string, reason: string, } | { "type": "review_updated", field: ReviewField, text: string, } | { "type": "action_item_added", id: string, title: string, owner: string | null, due: string | null, } | { "type": "action_item_changed", id: string, state: ActionState, } | { "type": "action_item_edited", id: string, title: string, owner: string | null, due: string | null, } | { "type": "checklist_marked", item: string, text: string, stage: Stage, state: CheckState, } | { "type": "task_added", id: string, title: string, owner: string | null, owner_role: Role | null, due_at: Timestamp | null, } | { "type": "task_changed", id: string, state: TaskState, } | { "type": "task_promoted", id: string, action_item_id: string, } | { "type": "hypothesis_marked", entry_id: string, state: HypothesisState, } | { "type": "closed" };
 
 export type EntryKind = "declared" | "edited" | "classified" | "stage" | "status" | "role" | "note" | "correction" | "communication" | "review" | "action_item" | "closed" | "nudge" | "alert" | "checklist" | "task" | "hypothesis";
 

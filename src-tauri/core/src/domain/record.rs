@@ -385,11 +385,14 @@ pub enum Change {
         /// The webhook it went out through, masked; none when marked sent by hand.
         #[serde(default)]
         published_to: Option<String>,
-        /// The service that confirmed it (through the outbox).
-        #[serde(default)]
+        /// The service that confirmed it (through the outbox). Left out
+        /// when absent, so entries read as they did before the outbox.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         via: Option<PublishTarget>,
         /// The incident's thread or page at that service.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         thread: Option<String>,
     },
     /// A message that was sent outside the app, recorded after the fact.

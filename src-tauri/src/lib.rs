@@ -11,6 +11,7 @@ mod intake;
 mod launch;
 mod logging;
 mod notifier;
+mod pacing;
 mod playbooks;
 mod publisher;
 mod scheduler;

@@ -91,7 +91,7 @@ impl Notifier {
                 summary: nudge.summary.clone(),
                 body: format!("{}: {}", nudge.reference, nudge.title),
                 urgency,
-                actions: &[
+                actions: vec![
                     ("default", "Open"),
                     (ACTION_OPEN, "Open"),
                     (ACTION_SNOOZE, "Snooze 15 min"),
@@ -167,6 +167,7 @@ impl Notifier {
             format!("Alert: {}", alert.service),
             format!("{} · {}: {}", alert.source, alert.severity, alert.summary),
             urgency,
+            "Open the inbox",
             on_open,
         )
     }
@@ -181,6 +182,34 @@ impl Notifier {
             format!("{count} more new alerts"),
             "Too many to announce one by one: see the alert inbox.".to_owned(),
             Urgency::Normal,
+            "Open the inbox",
+            on_open,
+        )
+    }
+
+    /// One notification for the nudges of a burst that were not notified
+    /// one by one.
+    pub fn show_nudge_summary(
+        &self,
+        deadlines: usize,
+        incidents: usize,
+        on_open: impl FnOnce() + Send + 'static,
+    ) -> Result<(), String> {
+        let across = if incidents == 1 {
+            "in 1 incident".to_owned()
+        } else {
+            format!("across {incidents} incidents")
+        };
+        let more = if deadlines == 1 {
+            "1 more deadline".to_owned()
+        } else {
+            format!("{deadlines} more deadlines")
+        };
+        self.show_simple(
+            format!("{more} overdue {across}"),
+            "Too many to announce one by one: see the command board.".to_owned(),
+            Urgency::Critical,
+            "Open the board",
             on_open,
         )
     }
@@ -199,7 +228,7 @@ impl Notifier {
                 summary: format!("You are now the commander of {reference}"),
                 body: format!("{title} — handed over by {from}"),
                 urgency: Urgency::Critical,
-                actions: &[("default", "Open"), (ACTION_OPEN, "Open")],
+                actions: vec![("default", "Open"), (ACTION_OPEN, "Open")],
                 stays: true,
             },
             |_| {},
@@ -216,6 +245,7 @@ impl Notifier {
         summary: String,
         body: String,
         urgency: Urgency,
+        open_label: &'static str,
         on_open: impl FnOnce() + Send + 'static,
     ) -> Result<(), String> {
         present(
@@ -224,10 +254,7 @@ impl Notifier {
                 summary,
                 body,
                 urgency,
-                actions: &[
-                    ("default", "Open the inbox"),
-                    (ACTION_OPEN, "Open the inbox"),
-                ],
+                actions: vec![("default", open_label), (ACTION_OPEN, open_label)],
                 stays: false,
             },
             |_| {},
@@ -255,7 +282,7 @@ struct Spec {
     body: String,
     urgency: Urgency,
     /// (action key, label); "default" is what a click on the notification does.
-    actions: &'static [(&'static str, &'static str)],
+    actions: Vec<(&'static str, &'static str)>,
     /// Stays until acted on (nudges) rather than the server's timeout.
     stays: bool,
 }

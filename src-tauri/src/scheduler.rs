@@ -5,6 +5,7 @@
 //! clock jumps, what became overdue is shown once on waking.
 
 use crate::notifier::{Notifier, NudgeKey, Response, SNOOZE_FROM_NOTIFICATION_SECS};
+use crate::pacing::Budget;
 use crate::tray;
 use incident_core::desk::PendingNudge;
 use incident_core::{Desk, Timestamp};
@@ -18,6 +19,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 pub const NUDGE_EVENT: &str = "desk-nudge";
 /// The event telling the window to open an incident (from a notification).
 pub const OPEN_EVENT: &str = "desk-open-incident";
+/// Asks the window to show the command board (a summary notification).
+pub const SHOW_BOARD_EVENT: &str = "desk-show-board";
 
 /// Upper bound of one sleep. Waking costs two clock reads unless a deadline
 /// is due or the wall clock jumped (suspend, NTP), so this is not polling
@@ -33,11 +36,18 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notif
     }
 }
 
+/// At most this many nudges are notified one by one per window; the rest
+/// go into one summary notification (each still counts as shown, so it is
+/// never notified again, also after a restart).
+const NUDGES_ONE_BY_ONE: usize = 3;
+const NUDGE_WINDOW: Duration = Duration::from_secs(60);
+
 fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) {
     let events = desk.subscribe();
     let mut announced: HashSet<(String, String, i64)> = HashSet::new();
+    let mut budget = Budget::new(NUDGES_ONE_BY_ONE, NUDGE_WINDOW);
     loop {
-        deliver_due(&app, &desk, &notifier, &mut announced);
+        deliver_due(&app, &desk, &notifier, &mut announced, &mut budget);
         close_moot(&desk, &notifier);
         tray::refresh(&app, &desk);
         let next_change = desk.next_deadline_change().ok().flatten();
@@ -51,6 +61,11 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
                     Duration::from_millis(left.clamp(0, MAX_SLEEP.as_millis() as i64) as u64 + 5)
                 })
                 .unwrap_or(MAX_SLEEP);
+            // Nudges held back by the notification budget go at its window's end.
+            let held = budget.held_until();
+            let wait = held.map_or(wait, |at| {
+                wait.min(at.saturating_duration_since(Instant::now()))
+            });
             match events.recv_timeout(wait) {
                 Ok(_) => {
                     while events.try_recv().is_ok() {}
@@ -69,7 +84,9 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
                             "the clock jumped (suspend?): checking deadlines"
                         );
                     }
-                    if should_recompute(desk.now(), next_change, wall, mono) {
+                    if should_recompute(desk.now(), next_change, wall, mono)
+                        || held.is_some_and(|at| Instant::now() >= at)
+                    {
                         break;
                     }
                 }
@@ -100,15 +117,16 @@ fn deliver_due<R: Runtime>(
     desk: &Arc<Desk>,
     notifier: &Notifier,
     announced: &mut HashSet<(String, String, i64)>,
+    budget: &mut Budget,
 ) {
-    let nudges = match desk.nudges_to_show() {
+    let mut nudges = match desk.nudges_to_show() {
         Ok(nudges) => nudges,
         Err(error) => {
             tracing::error!(%error, "could not compute the nudges");
             return;
         }
     };
-    for nudge in nudges {
+    for nudge in &nudges {
         let key = (
             nudge.incident_id.clone(),
             nudge.deadline.key.clone(),
@@ -116,21 +134,47 @@ fn deliver_due<R: Runtime>(
         );
         if announced.insert(key) {
             // The window shows every nudge, whether or not a notification can.
-            if let Err(error) = app.emit(NUDGE_EVENT, &nudge) {
+            if let Err(error) = app.emit(NUDGE_EVENT, nudge) {
                 tracing::warn!(%error, "could not show a nudge in the window");
             }
             tracing::info!(summary = %nudge.summary, "nudge");
         }
+    }
+    // The most severe and the longest overdue go out one by one.
+    nudges.sort_by_key(|n| (n.level_rank, n.deadline.due_at.millis()));
+    let allowance = budget.allow(nudges.len(), Instant::now());
+    let rest = nudges.split_off(allowance.one_by_one);
+    for nudge in nudges {
         let responder = respond(app.clone(), desk.clone(), nudge.clone());
-        if notifier.show(&nudge, responder).is_ok()
-            && let Err(error) = desk.mark_nudge_shown(
-                &nudge.incident_id,
-                &nudge.deadline.key,
-                nudge.deadline.due_at,
-            )
-        {
-            tracing::error!(%error, "could not record a shown nudge");
+        if notifier.show(&nudge, responder).is_ok() {
+            mark_shown(desk, &nudge);
         }
+    }
+    // Without a summary the rest waits for the next window (not marked
+    // shown, so the next round takes it).
+    if rest.is_empty() || !allowance.summary {
+        return;
+    }
+    let incidents: HashSet<&str> = rest.iter().map(|n| n.incident_id.as_str()).collect();
+    let board = app.clone();
+    let shown = notifier.show_nudge_summary(rest.len(), incidents.len(), move || {
+        crate::launch::focus_main_window(&board);
+        let _ = board.emit(SHOW_BOARD_EVENT, ());
+    });
+    if shown.is_ok() {
+        for nudge in &rest {
+            mark_shown(desk, nudge);
+        }
+    }
+}
+
+fn mark_shown(desk: &Desk, nudge: &PendingNudge) {
+    if let Err(error) = desk.mark_nudge_shown(
+        &nudge.incident_id,
+        &nudge.deadline.key,
+        nudge.deadline.due_at,
+    ) {
+        tracing::error!(%error, "could not record a shown nudge");
     }
 }
 

@@ -4,6 +4,7 @@
 //! `idesk policy set`: the same path a user takes.
 
 use e2e::{Received, Session, SessionOptions};
+use incident_core::Clock;
 use std::time::{Duration, Instant};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -241,6 +242,85 @@ async fn without_a_notification_server_the_window_still_nudges() -> TestResult {
         logs.matches("no notification server answered").count(),
         1,
         "{logs}"
+    );
+    session.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_burst_of_overdue_deadlines_is_three_notifications_and_one_summary_once() -> TestResult {
+    let options = SessionOptions {
+        notifications: true,
+        ..SessionOptions::default()
+    };
+    let mut session = Session::start_with("nudge-burst", options).await?;
+    session.wait_for("[data-testid=board-empty]", WAIT).await?;
+    session.idesk_ok(&["policy", "set", "L1", "classify", "6s"])?;
+    session.idesk_ok(&["policy", "set", "L1", "stalled", "off"])?;
+    // Declared "at" the same moment: their deadlines fall due together, as
+    // when a laptop wakes up to many overdue incidents.
+    let at = incident_core::SystemClock.now().to_string();
+    for n in 1..=8 {
+        session.idesk_ok(&[
+            "--at",
+            &at,
+            "declare",
+            "--title",
+            &format!("Region {n} is down"),
+            "--kind",
+            "outage",
+            "--level",
+            "L1",
+        ])?;
+    }
+    let received = |session: &Session| -> Vec<Received> {
+        session
+            .notifications
+            .as_ref()
+            .map(|daemon| daemon.received())
+            .unwrap_or_default()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !received(&session)
+        .iter()
+        .any(|n| n.summary.contains("more deadlines overdue"))
+    {
+        if Instant::now() > deadline {
+            return Err(format!("no summary: {:?}", received(&session)).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Give a straggler the chance to show up before counting.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let all = received(&session);
+    let one_by_one: Vec<_> = all
+        .iter()
+        .filter(|n| n.summary.contains("classification is now overdue"))
+        .collect();
+    assert_eq!(one_by_one.len(), 3, "{all:?}");
+    let summaries: Vec<_> = all
+        .iter()
+        .filter(|n| n.summary.contains("more deadlines overdue"))
+        .collect();
+    assert_eq!(summaries.len(), 1, "{all:?}");
+    assert_eq!(
+        summaries[0].summary,
+        "5 more deadlines overdue across 5 incidents"
+    );
+    // The window still shows every one of them.
+    session
+        .wait_for_text("[data-testid=nudges]", "INC-8", WAIT)
+        .await?;
+
+    // Each counted as shown: nothing more after a restart.
+    session.restart_app().await?;
+    session.wait_for("[data-testid=incident-row]", WAIT).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        received(&session).len(),
+        all.len(),
+        "{:?}",
+        received(&session)
     );
     session.close().await?;
     Ok(())

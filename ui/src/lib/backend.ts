@@ -208,6 +208,8 @@ export interface Backend {
   newIntakeToken(): Promise<string>;
   /** A new-alert notification was clicked. */
   onShowAlerts(handler: () => void): Promise<() => void>;
+  /** A notification summing up many overdue deadlines was clicked. */
+  onShowBoard(handler: () => void): Promise<() => void>;
   settings(): Promise<AppSettings>;
   saveSettings(settings: AppSettings): Promise<AppSettings>;
   diagnostics(): Promise<Diagnostics>;
@@ -268,6 +270,7 @@ export const BACKUP_PROBLEM_EVENT = "backup-problem";
 export const UPDATE_PROGRESS_EVENT = "update-progress";
 export const CHECK_UPDATES_EVENT = "desk-check-updates";
 export const SHOW_ALERTS_EVENT = "desk-show-alerts";
+export const SHOW_BOARD_EVENT = "desk-show-board";
 export const SYNC_STATUS_EVENT = "sync-status";
 export const HANDOFF_EVENT = "sync-handoff";
 
@@ -449,6 +452,7 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     saveIntakeSettings: (settings) => command<IntakeSettings>("save_intake_settings", { settings }),
     newIntakeToken: () => command<string>("new_intake_token"),
     onShowAlerts: (handler) => subscribe<null>(SHOW_ALERTS_EVENT, () => handler()),
+    onShowBoard: (handler) => subscribe<null>(SHOW_BOARD_EVENT, () => handler()),
     settings: () => command<AppSettings>("get_settings"),
     saveSettings: (settings) => command<AppSettings>("save_settings", { settings }),
     diagnostics: () => command<Diagnostics>("diagnostics"),

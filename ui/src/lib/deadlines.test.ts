@@ -3,10 +3,23 @@ import type { Deadline } from "./bindings";
 import { countdown, formatCountdown, snoozable } from "./deadlines";
 
 describe("formatCountdown", () => {
-  it("shows seconds only in the last ten minutes", () => {
-    expect(formatCountdown(9 * 60_000 + 5_000)).toBe("9m 05s");
+  it("shows seconds only in the last two minutes", () => {
+    expect(formatCountdown(105_000)).toBe("1m 45s");
+    expect(formatCountdown(9 * 60_000 + 5_000)).toBe("10m");
     expect(formatCountdown(14 * 60_000 + 1)).toBe("15m");
     expect(formatCountdown(3 * 3_600_000)).toBe("3h 00m");
+  });
+
+  it("changes at most once a minute outside the last two minutes", () => {
+    // What repaints: the text. Count its changes over an hour, second by second.
+    let changes = 0;
+    let last = "";
+    for (let left = 3_600_000; left >= 2 * 60_000; left -= 1000) {
+      const text = formatCountdown(left);
+      if (text !== last) changes += 1;
+      last = text;
+    }
+    expect(changes).toBeLessThanOrEqual(60);
   });
 });
 
@@ -23,7 +36,8 @@ const due = Date.parse(base.due_at);
 
 describe("countdown", () => {
   it("counts down to the deadline", () => {
-    expect(countdown(base, due - 185_000)).toEqual({ text: "in 3m 05s", tone: "ok" });
+    expect(countdown(base, due - 185_000)).toEqual({ text: "in 4m", tone: "ok" });
+    expect(countdown(base, due - 65_000)).toEqual({ text: "in 1m 05s", tone: "ok" });
     expect(countdown({ ...base, state: "due" }, due - 30_000)).toEqual({
       text: "in 30s",
       tone: "soon",
@@ -31,7 +45,7 @@ describe("countdown", () => {
   });
 
   it("shows overdue as soon as the clock passes the deadline", () => {
-    expect(countdown(base, due + 250_000)).toEqual({ text: "4m 10s overdue", tone: "overdue" });
+    expect(countdown(base, due + 250_000)).toEqual({ text: "4m overdue", tone: "overdue" });
     expect(countdown({ ...base, state: "overdue" }, due + 1_000)).toEqual({
       text: "1s overdue",
       tone: "overdue",
@@ -45,7 +59,7 @@ describe("countdown", () => {
       state: "snoozed" as const,
       snoozed_until: "2026-11-30T09:30:00.000Z",
     };
-    expect(countdown(snoozed, due + 60_000)).toEqual({ text: "snoozed 14m 00s", tone: "snoozed" });
+    expect(countdown(snoozed, due + 60_000)).toEqual({ text: "snoozed 14m", tone: "snoozed" });
     expect(countdown({ ...base, state: "met" }, due).tone).toBe("met");
   });
 });

@@ -3,7 +3,7 @@
 // alone may cross zero, and then shows overdue at once.
 
 import type { Deadline } from "./bindings";
-import { formatElapsed } from "./time";
+import { formatAge, formatElapsed } from "./time";
 
 export type Tone = "ok" | "soon" | "overdue" | "stalled" | "snoozed" | "met";
 
@@ -12,11 +12,18 @@ export interface Countdown {
   tone: Tone;
 }
 
-/** Seconds only in the last ten minutes: a far deadline reads (and
+/** Seconds only in the last two minutes: a deadline further off reads (and
  *  repaints) once a minute. */
 export function formatCountdown(ms: number): string {
-  if (ms >= 10 * 60_000 && ms < 3_600_000) return `${Math.ceil(ms / 60_000)}m`;
+  // Seconds only in the last two minutes, where they matter.
+  if (ms < 2 * 60_000) return formatElapsed(ms);
+  if (ms < 3_600_000) return `${Math.ceil(ms / 60_000)}m`;
   return formatElapsed(ms);
+}
+
+/** Time past a deadline: seconds in its first minute, then minutes. */
+export function formatOverdue(ms: number): string {
+  return ms < 60_000 ? formatElapsed(ms) : formatAge(ms);
 }
 
 export function countdown(deadline: Deadline, now: number): Countdown {
@@ -27,13 +34,13 @@ export function countdown(deadline: Deadline, now: number): Countdown {
       return { text: "met", tone: "met" };
     case "snoozed":
       return {
-        text: `snoozed ${formatElapsed(Math.max(0, Date.parse(deadline.snoozed_until ?? "") - now))}`,
+        text: `snoozed ${formatCountdown(Math.max(0, Date.parse(deadline.snoozed_until ?? "") - now))}`,
         tone: "snoozed",
       };
     case "stalled":
-      return { text: `stalled ${formatElapsed(now - due)}`, tone: "stalled" };
+      return { text: `stalled ${formatOverdue(now - due)}`, tone: "stalled" };
     default:
-      if (left <= 0) return { text: `${formatElapsed(-left)} overdue`, tone: "overdue" };
+      if (left <= 0) return { text: `${formatOverdue(-left)} overdue`, tone: "overdue" };
       return {
         text: `in ${formatCountdown(left)}`,
         tone: deadline.state === "due" ? "soon" : "ok",

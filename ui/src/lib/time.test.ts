@@ -3,6 +3,7 @@ import {
   formatClock,
   formatDate,
   formatDateTime,
+  formatAge,
   formatElapsed,
   formatTime,
   parseScribeLine,
@@ -17,6 +18,16 @@ describe("since", () => {
     expect(since("2026-11-30T09:00:00.000Z", t + 61_000)).toBe(61_000);
     expect(since("2026-11-30T09:00:00.000Z", t - 400)).toBe(0);
     expect(since("not a time", t)).toBe(0);
+  });
+});
+
+describe("formatAge", () => {
+  it("ticks in whole minutes, then hours", () => {
+    expect(formatAge(59_999)).toBe("<1m");
+    expect(formatAge(65_000)).toBe("1m");
+    expect(formatAge(59 * 60_000 + 59_000)).toBe("59m");
+    expect(formatAge((3 * 3600 + 7 * 60 + 9) * 1000)).toBe("3h 07m");
+    expect(formatAge(-90_000)).toBe("-1m");
   });
 });
 

@@ -19,6 +19,19 @@ export function formatElapsed(ms: number): string {
   return sign + text;
 }
 
+/**
+ * A duration that ticks on screen, as often as it needs to: whole minutes
+ * (`<1m`, `4m`, `59m`), then `1h 02m`, `2d 03h`. A board of many rows then
+ * changes text once a minute, not once a second: WebKit repaints in
+ * software, and an idle board open for hours must cost nothing.
+ */
+export function formatAge(ms: number): string {
+  if (ms < 0) return `-${formatAge(-ms)}`;
+  if (ms < MINUTE) return "<1m";
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m`;
+  return formatElapsed(ms);
+}
+
 // One way to write dates and times everywhere in the window (and the same
 // as the reports): `2026-12-04`, 24-hour `08:59`, local time; the zone is
 // named wherever a full date-time could be misread.

@@ -309,8 +309,13 @@ async fn a_burst_of_overdue_deadlines_is_three_notifications_and_one_summary_onc
     );
     // The window still shows every one of them.
     session
-        .wait_for_text("[data-testid=nudges]", "INC-8", WAIT)
+        .wait_for_text(
+            "[data-testid=nudges-more]",
+            "5 more overdue in 5 incidents",
+            WAIT,
+        )
         .await?;
+    session.screenshot("nudge-burst").await?;
 
     // Each counted as shown: nothing more after a restart.
     session.restart_app().await?;

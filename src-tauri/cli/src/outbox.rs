@@ -75,24 +75,17 @@ pub fn outbox(desk: &Desk, print: &Printer, command: CommsCommand) -> Result<(),
             token_stdin,
             off,
         } => {
-            let channel: Channel = channel.parse()?;
-            let secrets = SecretStore::for_this_desktop();
-            if off {
-                desk.set_matrix(channel, None)?;
-                forget_secret(&secrets, PublishTarget::Matrix, channel)?;
-                print.value(&(), || format!("{channel} messages no longer go to Matrix"))?;
-                return Ok(());
-            }
+            let service = Service {
+                target: PublishTarget::Matrix,
+                channel: channel.parse()?,
+                off,
+                secret: token_stdin.then_some("access token"),
+            };
             let room = MatrixRoom {
                 homeserver: homeserver.unwrap_or_default(),
                 room_id: room.unwrap_or_default(),
             };
-            let token = token_stdin
-                .then(|| secret_from_stdin("access token"))
-                .transpose()?;
-            desk.set_matrix(channel, Some(&room))?;
-            save_secret(&secrets, PublishTarget::Matrix, channel, token)?;
-            print.value(&room, || {
+            service.set_up(desk, print, room, Desk::set_matrix, |channel, room| {
                 format!(
                     "{channel} messages go to Matrix room {} on {}",
                     room.room_id, room.homeserver
@@ -107,25 +100,18 @@ pub fn outbox(desk: &Desk, print: &Printer, command: CommsCommand) -> Result<(),
             token_stdin,
             off,
         } => {
-            let channel: Channel = channel.parse()?;
-            let secrets = SecretStore::for_this_desktop();
-            if off {
-                desk.set_slack(channel, None)?;
-                forget_secret(&secrets, PublishTarget::Slack, channel)?;
-                print.value(&(), || format!("{channel} messages no longer go to Slack"))?;
-                return Ok(());
-            }
+            let service = Service {
+                target: PublishTarget::Slack,
+                channel: channel.parse()?,
+                off,
+                secret: token_stdin.then_some("bot token"),
+            };
             let slack = SlackTarget {
                 channel_id: channel_id.unwrap_or_default().trim().to_owned(),
                 broadcast,
                 api,
             };
-            let token = token_stdin
-                .then(|| secret_from_stdin("bot token"))
-                .transpose()?;
-            desk.set_slack(channel, Some(&slack))?;
-            save_secret(&secrets, PublishTarget::Slack, channel, token)?;
-            print.value(&slack, || {
+            service.set_up(desk, print, slack, Desk::set_slack, |channel, slack| {
                 format!(
                     "{channel} messages go to Slack channel {}",
                     slack.channel_id
@@ -140,42 +126,26 @@ pub fn outbox(desk: &Desk, print: &Printer, command: CommsCommand) -> Result<(),
             key_stdin,
             off,
         } => {
-            let channel: Channel = channel.parse()?;
-            let secrets = SecretStore::for_this_desktop();
-            if off {
-                desk.set_statuspage(channel, None)?;
-                forget_secret(&secrets, PublishTarget::Statuspage, channel)?;
-                print.value(&(), || {
-                    format!("{channel} messages no longer go to Statuspage")
-                })?;
-                return Ok(());
-            }
-            let components = components
-                .iter()
-                .map(|pair| {
-                    let (service, id) = pair.split_once('=').ok_or_else(|| {
-                        DeskError::invalid(
-                            "component",
-                            format!("{pair:?}: write SERVICE=COMPONENT_ID"),
-                        )
-                    })?;
-                    Ok(ComponentMapping {
-                        service: service.trim().to_owned(),
-                        component_id: id.trim().to_owned(),
-                    })
-                })
-                .collect::<Result<Vec<_>, DeskError>>()?;
+            let service = Service {
+                target: PublishTarget::Statuspage,
+                channel: channel.parse()?,
+                off,
+                secret: key_stdin.then_some("API key"),
+            };
+            let components = if off {
+                Vec::new()
+            } else {
+                components
+                    .iter()
+                    .map(|pair| component(pair))
+                    .collect::<Result<Vec<_>, DeskError>>()?
+            };
             let page = StatuspageTarget {
                 page_id: page.unwrap_or_default().trim().to_owned(),
                 components,
                 api,
             };
-            let key = key_stdin
-                .then(|| secret_from_stdin("API key"))
-                .transpose()?;
-            desk.set_statuspage(channel, Some(&page))?;
-            save_secret(&secrets, PublishTarget::Statuspage, channel, key)?;
-            print.value(&page, || {
+            service.set_up(desk, print, page, Desk::set_statuspage, |channel, page| {
                 format!(
                     "{channel} messages update Statuspage page {} ({} component(s) mapped)",
                     page.page_id,
@@ -189,29 +159,17 @@ pub fn outbox(desk: &Desk, print: &Printer, command: CommsCommand) -> Result<(),
             password_stdin,
             off,
         } => {
-            let channel: Channel = channel.parse()?;
-            let secrets = SecretStore::for_this_desktop();
+            let service = Service {
+                target: PublishTarget::Email,
+                channel: channel.parse()?,
+                off,
+                secret: password_stdin.then_some("password"),
+            };
             if off {
-                desk.set_email(channel, None)?;
-                forget_secret(&secrets, PublishTarget::Email, channel)?;
-                print.value(&(), || format!("{channel} messages are no longer emailed"))?;
-                return Ok(());
+                return service.remove(desk, print, Desk::set_email);
             }
-            let path = settings.unwrap_or_default();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| DeskError::invalid("settings", format!("{}: {e}", path.display())))?;
-            let email: EmailTarget = serde_json::from_str(&text).map_err(|e| {
-                DeskError::invalid(
-                    "settings",
-                    format!("{} is not email settings: {e}", path.display()),
-                )
-            })?;
-            let password = password_stdin
-                .then(|| secret_from_stdin("password"))
-                .transpose()?;
-            desk.set_email(channel, Some(&email))?;
-            save_secret(&secrets, PublishTarget::Email, channel, password)?;
-            print.value(&email, || {
+            let email = email_settings(&settings.unwrap_or_default())?;
+            service.set_up(desk, print, email, Desk::set_email, |channel, email| {
                 format!(
                     "{channel} messages are emailed through {}:{} to {} list(s)",
                     email.smtp.host,
@@ -239,29 +197,82 @@ fn secret_from_stdin(what: &str) -> Result<String, DeskError> {
     Ok(secret.to_owned())
 }
 
-fn save_secret(
-    secrets: &SecretStore,
+/// A service a channel publishes to, as set from the terminal: its
+/// settings to the database (checked by the core), its secret from stdin to
+/// the desktop's secret store.
+struct Service {
     target: PublishTarget,
     channel: Channel,
-    secret: Option<String>,
-) -> Result<(), DeskError> {
-    let Some(secret) = secret else {
-        return Ok(());
-    };
-    secrets
-        .save(&secret_key(target, channel), &secret)
-        .map(|_| ())
-        .map_err(|e| DeskError::invalid("secret", e.to_string()))
+    off: bool,
+    /// What to read from stdin, when asked to.
+    secret: Option<&'static str>,
 }
 
-fn forget_secret(
-    secrets: &SecretStore,
-    target: PublishTarget,
-    channel: Channel,
-) -> Result<(), DeskError> {
-    secrets
-        .forget(&secret_key(target, channel))
-        .map_err(|e| DeskError::invalid("secret", e.to_string()))
+type SetFn<T> = fn(&Desk, Channel, Option<&T>) -> incident_core::error::Result<()>;
+
+impl Service {
+    fn set_up<T: serde::Serialize>(
+        &self,
+        desk: &Desk,
+        print: &Printer,
+        settings: T,
+        set: SetFn<T>,
+        said: impl Fn(Channel, &T) -> String,
+    ) -> Result<(), CliError> {
+        if self.off {
+            return self.remove(desk, print, set);
+        }
+        let secret = self.secret.map(secret_from_stdin).transpose()?;
+        set(desk, self.channel, Some(&settings))?;
+        if let Some(secret) = secret {
+            SecretStore::for_this_desktop()
+                .save(&secret_key(self.target, self.channel), &secret)
+                .map_err(|e| DeskError::invalid("secret", e.to_string()))?;
+        }
+        print.value(&settings, || said(self.channel, &settings))?;
+        Ok(())
+    }
+
+    fn remove<T>(&self, desk: &Desk, print: &Printer, set: SetFn<T>) -> Result<(), CliError> {
+        set(desk, self.channel, None)?;
+        SecretStore::for_this_desktop()
+            .forget(&secret_key(self.target, self.channel))
+            .map_err(|e| DeskError::invalid("secret", e.to_string()))?;
+        let name = match self.target {
+            PublishTarget::Statuspage => "Statuspage",
+            PublishTarget::Slack => "Slack",
+            PublishTarget::Matrix => "Matrix",
+            PublishTarget::Email => "email",
+            PublishTarget::Webhook => "the webhook",
+        };
+        print.value(&(), || {
+            format!("{} messages no longer go to {name}", self.channel)
+        })?;
+        Ok(())
+    }
+}
+
+/// `SERVICE=COMPONENT_ID`.
+fn component(pair: &str) -> Result<ComponentMapping, DeskError> {
+    let (service, id) = pair.split_once('=').ok_or_else(|| {
+        DeskError::invalid("component", format!("{pair:?}: write SERVICE=COMPONENT_ID"))
+    })?;
+    Ok(ComponentMapping {
+        service: service.trim().to_owned(),
+        component_id: id.trim().to_owned(),
+    })
+}
+
+/// Email settings from a JSON file (docs/publishing.md).
+fn email_settings(path: &std::path::Path) -> Result<EmailTarget, DeskError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| DeskError::invalid("settings", format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        DeskError::invalid(
+            "settings",
+            format!("{} is not email settings: {e}", path.display()),
+        )
+    })
 }
 
 fn queued_text(queued: &[Publication]) -> String {

@@ -31,6 +31,22 @@ impl Incident {
         })
     }
 
+    /// The app restarting: the database closed and opened again.
+    pub fn reopen(self) -> Outcome<Incident> {
+        let Incident {
+            dir,
+            desk,
+            reference,
+        } = self;
+        drop(desk);
+        let desk = Desk::open(dir.path().join("desk.db"))?.with_author("Ada")?;
+        Ok(Incident {
+            dir,
+            desk,
+            reference,
+        })
+    }
+
     /// A message on `channel`, approved, ready to publish.
     pub fn message(&self, channel: Channel, body: &str) -> Outcome<Communication> {
         let draft = self

@@ -45,6 +45,18 @@ describe("TypingMemory", () => {
     expect(memory.decide(letter, 1120)).toBe("shortcut");
   });
 
+  it("keeps a word typed into a field that went away, but a click ends it", () => {
+    const memory = new TypingMemory<string>();
+    expect(memory.decide(letter, 1000)).toBe("shortcut"); // E: the edit form opens
+    expect(memory.decide(inField, 1040)).toBe("text"); // typing the title
+    // The field vanished under the typing: the next letter is the same word.
+    expect(memory.decide(letter, 1080)).toBe("burst");
+    // Typing, then a click on Save, then I (add a note) right after: a shortcut.
+    expect(memory.decide(inField, 2000)).toBe("text");
+    memory.clicked();
+    expect(memory.decide(letter, 2100)).toBe("shortcut");
+  });
+
   it("forgets the field when typing was deliberately left", () => {
     const memory = new TypingMemory<string>();
     memory.fieldLeftForControl("scribe", 1000);

@@ -67,6 +67,11 @@ export class TypingMemory<Field> {
     this.left = null;
   }
 
+  /** A click: the next letter is not part of a word typed before it. */
+  clicked(): void {
+    this.lastPrintableAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** The field typing should go back to, if any. */
   get resumable(): Field | null {
     return this.left?.field ?? null;
@@ -79,9 +84,11 @@ export class TypingMemory<Field> {
       this.lastPrintableAt = Number.NEGATIVE_INFINITY;
       return key.inTextField ? "text" : "other";
     }
-    if (key.inTextField) return "text";
     const previous = this.lastPrintableAt;
+    // Letters typed into a field count too: if the field goes away under
+    // the typing, the letters that follow are still the same word.
     this.lastPrintableAt = now;
+    if (key.inTextField) return "text";
     if (this.left && now - this.left.at < CONTINUE_MS) return "continue";
     this.left = null;
     return now - previous < BURST_MS ? "burst" : "shortcut";

@@ -11,7 +11,7 @@ use incident_core::domain::{Channel, Communication, PublishTarget};
 use incident_core::publish::MatrixRoom;
 use incident_core::services::{EmailTarget, SlackTarget, StatuspageTarget};
 use incident_core::{Desk, DeskError};
-use incident_publish::{access_for, deliver, secret_key};
+use incident_publish::{deliver_due, secret_key};
 use incident_sync::SecretStore;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
@@ -36,13 +36,21 @@ fn run(desk: &Desk) {
     let events = desk.subscribe();
     let secrets = SecretStore::for_this_desktop();
     loop {
-        match desk.due_publications() {
-            Ok(due) => {
-                for publication in due {
-                    attempt(desk, &secrets, &publication);
+        let secret = |key: &str| secrets.load(key).ok().flatten();
+        match deliver_due(desk, secret, ATTEMPT_TIMEOUT) {
+            Ok(done) => {
+                for (publication, outcome) in done {
+                    tracing::info!(
+                        reference = %publication.reference,
+                        target = %publication.target,
+                        outcome = ?std::mem::discriminant(&outcome),
+                        "publisher: attempt"
+                    );
                 }
             }
-            Err(error) => tracing::warn!(%error, "publisher: could not read the outbox"),
+            Err(error) => {
+                tracing::warn!(%error, "publisher: could not deliver or record an attempt")
+            }
         }
         let wait = match desk.next_publication_at() {
             Ok(Some(next)) => {
@@ -56,20 +64,6 @@ fn run(desk: &Desk) {
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
-    }
-}
-
-fn attempt(desk: &Desk, secrets: &SecretStore, publication: &Publication) {
-    let access = access_for(desk, publication, |key| secrets.load(key).ok().flatten());
-    let outcome = deliver(publication, access.as_ref(), ATTEMPT_TIMEOUT, desk.now());
-    tracing::info!(
-        reference = %publication.reference,
-        target = %publication.target,
-        outcome = ?std::mem::discriminant(&outcome),
-        "publisher: attempt"
-    );
-    if let Err(error) = desk.publication_attempted(&publication.id, outcome) {
-        tracing::warn!(%error, "publisher: could not record the attempt");
     }
 }
 

@@ -12,7 +12,7 @@ use incident_core::domain::{Channel, PublishTarget};
 use incident_core::publish::MatrixRoom;
 use incident_core::services::{ComponentMapping, EmailTarget, SlackTarget, StatuspageTarget};
 use incident_core::{Desk, DeskError};
-use incident_publish::{access_for, deliver, secret_key};
+use incident_publish::{deliver_due, secret_key};
 use incident_sync::SecretStore;
 use std::fmt::Write as _;
 use std::io::Read as _;
@@ -45,21 +45,20 @@ pub fn outbox(desk: &Desk, print: &Printer, command: CommsCommand) -> Result<(),
         }
         CommsCommand::Deliver => {
             let secrets = SecretStore::for_this_desktop();
-            let mut said = Vec::new();
-            for publication in desk.due_publications()? {
-                let access = access_for(desk, &publication, |key| secrets.load(key).ok().flatten());
-                let attempt = deliver(
-                    &publication,
-                    access.as_ref(),
-                    Duration::from_secs(15),
-                    desk.now(),
-                );
-                said.push(format!(
-                    "{} {}: {attempt:?}",
-                    publication.reference, publication.target
-                ));
-                desk.publication_attempted(&publication.id, attempt)?;
-            }
+            let done = deliver_due(
+                desk,
+                |key| secrets.load(key).ok().flatten(),
+                Duration::from_secs(15),
+            )?;
+            let said: Vec<String> = done
+                .iter()
+                .map(|(publication, attempt)| {
+                    format!(
+                        "{} {}: {attempt:?}",
+                        publication.reference, publication.target
+                    )
+                })
+                .collect();
             print.value(&said, || {
                 if said.is_empty() {
                     "Nothing is due.".to_owned()

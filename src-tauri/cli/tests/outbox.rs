@@ -181,6 +181,41 @@ fn email_slack_and_statuspage_are_set_up_from_the_terminal_and_mail_goes_out() -
     )?;
     assert!(set.contains("1 component(s) mapped"), "{set}");
 
+    // A settings file that is not settings, or that would smuggle a header
+    // into the mail, is refused with the reason and changes nothing.
+    let hostile = dir.path().join("hostile.json");
+    for (text, said) in [
+        ("{not json".to_owned(), "is not email settings"),
+        (
+            serde_json::json!({
+                "smtp": {"host": "127.0.0.1", "port": 25, "security": "none"},
+                "from": "status@example.com",
+                "lists": [{"name": "All", "to": ["a@example.com\r\nBcc: everyone@example.com"]}]
+            })
+            .to_string(),
+            "is not an email address",
+        ),
+    ] {
+        std::fs::write(&hostile, text)?;
+        let refused = idesk(
+            &db,
+            &secrets,
+            &[
+                "comms",
+                "email",
+                "email",
+                "--settings",
+                &hostile.display().to_string(),
+            ],
+            "",
+        )?;
+        assert!(!refused.status.success());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(said), "{stderr}");
+    }
+    let channels = ok(&db, &secrets, &["--json", "comms", "channels"], "")?;
+    assert!(!channels.contains("everyone@example.com"), "{channels}");
+
     let settings = dir.path().join("email.json");
     std::fs::write(
         &settings,

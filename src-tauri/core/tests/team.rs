@@ -651,3 +651,74 @@ fn checklist_ticks_tasks_and_hypotheses_travel_and_a_forged_tick_folds_into_noth
     assert_eq!(lines.len(), 10);
     Ok(())
 }
+
+#[test]
+fn a_services_thread_travels_with_the_sent_message_and_a_forged_one_is_refused() -> TestResult {
+    use incident_core::desk::Attempt;
+    use incident_core::domain::{Channel, PublishTarget};
+    let (a, b) = (laptop("Ana")?, laptop("Ben")?);
+    let reference = a
+        .desk
+        .declare(Declaration::new(
+            "Checkout errors",
+            IncidentKind::Outage,
+            "L2",
+        ))?
+        .reference;
+    let forged_target =
+        a.desk
+            .draft_communication(&reference, Channel::Internal, "", "forged", None)?;
+    let real = a
+        .desk
+        .draft_communication(&reference, Channel::Internal, "", "real", None)?;
+    sync(&a, &b)?;
+
+    // Another laptop says the first went out with a "thread" no service
+    // would give: over-long, with spaces and a line break.
+    let (mut entries, _) = a.desk.entries_since(None)?;
+    let mut forged = entries.pop().ok_or("entries")?;
+    forged.entry.id = "01a2ffff-0000-7000-8000-000000000002".into();
+    forged.entry.hlc = "9999999999999-0000-ffffffffffffffff".into();
+    forged.entry.kind = EntryKind::Communication;
+    forged.entry.text = "Sent".into();
+    forged.entry.change = Some(Change::CommunicationSent {
+        id: forged_target.id.clone(),
+        published_to: None,
+        via: Some(PublishTarget::Slack),
+        thread: Some(format!("1764590000.000001 \n{}", "x".repeat(300))),
+    });
+    let _ = b.desk.apply_remote(vec![forged]);
+    let on_b = b.desk.incident(&reference)?.record;
+    let message = on_b
+        .communications
+        .iter()
+        .find(|c| c.id == forged_target.id)
+        .ok_or("message")?;
+    assert_eq!(
+        message.service_thread, None,
+        "a forged thread is never kept"
+    );
+
+    // A real one, confirmed by the service on Ana's laptop, reaches Ben.
+    a.desk
+        .queue_publication(&reference, &real.id, PublishTarget::Slack)?;
+    let due = a.desk.due_publications()?;
+    a.desk.publication_attempted(
+        &due[0].id,
+        Attempt::Confirmed {
+            published_to: "Slack channel C0INC".into(),
+            external_ref: Some("1764590000.000001".into()),
+            link: Some("1764590000.000001".into()),
+        },
+    )?;
+    sync(&a, &b)?;
+    let on_b = b.desk.incident(&reference)?.record;
+    let message = on_b
+        .communications
+        .iter()
+        .find(|c| c.id == real.id)
+        .ok_or("message")?;
+    assert_eq!(message.sent_via, Some(PublishTarget::Slack));
+    assert_eq!(message.service_thread.as_deref(), Some("1764590000.000001"));
+    Ok(())
+}

@@ -108,6 +108,24 @@ pub fn access_for(
     }
 }
 
+/// One round of publishing: every message due now delivered once, with
+/// `secret(key)` reading the desktop's secret store, and each attempt
+/// recorded. What the app's publisher and `idesk comms deliver` both do.
+pub fn deliver_due(
+    desk: &Desk,
+    secret: impl Fn(&str) -> Option<String>,
+    timeout: Duration,
+) -> incident_core::error::Result<Vec<(Publication, Attempt)>> {
+    let mut done = Vec::new();
+    for publication in desk.due_publications()? {
+        let access = access_for(desk, &publication, &secret);
+        let attempt = deliver(&publication, access.as_ref(), timeout, desk.now());
+        desk.publication_attempted(&publication.id, attempt.clone())?;
+        done.push((publication, attempt));
+    }
+    Ok(done)
+}
+
 /// The text users read: the incident, then the message (subject first).
 pub fn message_text(publication: &Publication) -> String {
     let message = &publication.message;

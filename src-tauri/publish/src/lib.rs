@@ -17,7 +17,7 @@ pub mod slack;
 pub mod statuspage;
 pub mod webhook;
 
-pub use deliver::{Access, access_for, deliver};
+pub use deliver::{Access, access_for, deliver, deliver_due};
 pub use incident_core::publish::MatrixRoom;
 
 /// The desktop secret store's key for the token, key or password a channel

@@ -31,7 +31,7 @@ ui/dist/index.html: $(UI_SOURCES) ui/node_modules/.package-lock.json
 ui: setup ui/dist/index.html
 
 build: ui
-	cargo build --workspace --bins
+	cargo build --workspace --bins --exclude bare-window
 
 run: build
 	./target/debug/incident-desk
@@ -46,7 +46,7 @@ check-rust: ui
 	cargo clippy --workspace --all-targets -- -D warnings
 
 test-rust: build
-	cargo test --workspace
+	cargo test --workspace --exclude bare-window
 
 # The bundler marks the binary it packs (in place) as installed from a .deb,
 # which sends updates through dpkg; the plain binary is rebuilt afterwards

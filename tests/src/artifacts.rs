@@ -35,6 +35,12 @@ pub fn idesk_binary() -> PathBuf {
     profile_dir().join("idesk")
 }
 
+/// The bare Tauri window the window benchmark compares the app with
+/// (`tests/bare-window`, built beside the app by `make bench`).
+pub fn bare_window_binary() -> PathBuf {
+    profile_dir().join("bare-window")
+}
+
 /// The built app, checked to exist and to be newer than everything it is
 /// built from: the files cargo lists in its dep-info (`incident-desk.d`:
 /// Rust sources, migrations, the embedded UI), and the UI sources behind

@@ -19,7 +19,7 @@ mod session;
 pub mod signer;
 pub mod update_server;
 
-pub use artifacts::{app_binary, e2e_output_dir, idesk_binary, workspace_root};
+pub use artifacts::{app_binary, bare_window_binary, e2e_output_dir, idesk_binary, workspace_root};
 pub use error::HarnessError;
 pub use notifications::Received;
 pub use pdf::pdf_text;

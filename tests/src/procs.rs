@@ -77,3 +77,26 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the name.
     field(11) + field(12)
 }
+
+/// When a process started, in milliseconds since the epoch (to the 10 ms
+/// of the kernel's clock ticks): the boot time is read from the uptime,
+/// which has that precision, unlike `btime`, which has whole seconds.
+pub fn started_at_epoch_ms(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let close = stat.rfind(')')?;
+    let rest: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+    // starttime is field 22 of stat, i.e. 19 after the name.
+    let start_ticks: f64 = rest.get(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    let boot_ms = (now - uptime) * 1000.0;
+    Some(boot_ms + start_ticks * 10.0)
+}

@@ -2,6 +2,8 @@
 // (Which incidents are open and their order by level and age come from the core.)
 
 import type { BoardRow, IncidentKind } from "./bindings";
+import { countdown } from "./deadlines";
+import { formatAge, since } from "./time";
 
 export interface BoardFilter {
   kind: IncidentKind | "";
@@ -42,4 +44,32 @@ export function reuseUnchanged(previous: readonly BoardRow[] | null, next: Board
     const old = before.get(row.id);
     return old !== undefined && JSON.stringify(old) === JSON.stringify(row) ? old : row;
   });
+}
+
+/** Whether a row shows as an alarm at `at`: something overdue, or its next
+ *  deadline passed since the row was loaded. */
+export function rowAlarm(row: BoardRow, at: number): boolean {
+  return (
+    row.overdue > 0 ||
+    (row.next_deadline !== null &&
+      row.next_deadline.state !== "snoozed" &&
+      Date.parse(row.next_deadline.due_at) <= at)
+  );
+}
+
+/** The row's elapsed time, as the board shows it (ticking while open). */
+export function rowAge(row: BoardRow, at: number): string {
+  return formatAge(since(row.started_at, at));
+}
+
+/** Everything on a board row that reads the clock, as one text: the page
+ *  clock wakes the row when (and only when) this changes. */
+export function rowClockText(row: BoardRow, at: number): string {
+  const parts = [String(rowAlarm(row, at))];
+  if (!row.closed_at && !row.resolved_at) parts.push(rowAge(row, at));
+  for (const deadline of row.deadlines) {
+    const shown = countdown(deadline, at);
+    parts.push(`${shown.tone} ${shown.text}`);
+  }
+  return parts.join("|");
 }

@@ -2,8 +2,9 @@
 // clock. The states come from the core; between two refreshes the countdown
 // alone may cross zero, and then shows overdue at once.
 
-import type { Deadline } from "./bindings";
-import { formatAge, formatElapsed } from "./time";
+import type { Deadline, IncidentDetail } from "./bindings";
+import { taskOverdue } from "./playbook";
+import { formatAge, formatElapsed, since } from "./time";
 
 export type Tone = "ok" | "soon" | "overdue" | "stalled" | "snoozed" | "met";
 
@@ -53,4 +54,17 @@ export function snoozable(deadline: Deadline, now: number): boolean {
   return (
     deadline.state !== "met" && (deadline.state !== "pending" || Date.parse(deadline.due_at) <= now)
   );
+}
+
+/** Everything in an incident's room that reads the clock, as one text: the
+ *  page clock wakes the room when (and only when) this changes. */
+export function roomClockText(detail: IncidentDetail, at: number): string {
+  const ticking = detail.closed_at === null && detail.resolved_at === null;
+  const parts = ticking ? [formatElapsed(since(detail.started_at, at))] : [];
+  for (const deadline of detail.deadlines) {
+    const shown = countdown(deadline, at);
+    parts.push(`${shown.tone} ${shown.text} ${snoozable(deadline, at)}`);
+  }
+  for (const task of detail.tasks) parts.push(String(taskOverdue(task, at)));
+  return parts.join("|");
 }

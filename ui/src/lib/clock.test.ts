@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { PageClock, nextChange } from "./clock.svelte";
+import { rowClockText } from "./board";
+import { formatAge } from "./time";
+import { formatCountdown } from "./deadlines";
+import type { BoardRow } from "./bindings";
+
+/** Timers driven by the test: `advance` runs what falls due, in order. */
+function fakeTimers(start: number) {
+  let now = start;
+  let nextId = 1;
+  const pending = new Map<number, { at: number; run: () => void }>();
+  const woken: number[] = [];
+  return {
+    timers: {
+      set: (run: () => void, ms: number) => {
+        const id = nextId++;
+        pending.set(id, { at: now + ms, run });
+        return id;
+      },
+      clear: (id: unknown) => void pending.delete(id as number),
+      now: () => now,
+    },
+    pending: () => pending.size,
+    woken,
+    advance(ms: number) {
+      const end = now + ms;
+      for (;;) {
+        const due = [...pending.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+        if (!due || due[1].at > end) break;
+        pending.delete(due[0]);
+        now = due[1].at;
+        woken.push(now);
+        due[1].run();
+      }
+      now = end;
+    },
+  };
+}
+
+describe("nextChange", () => {
+  it("finds the millisecond a minute-format text changes", () => {
+    const start = 1_000_000;
+    const show = (at: number) => formatAge(at - start);
+    expect(nextChange(show, start + 10_000)).toBe(start + 60_000);
+    expect(nextChange(show, start + 60_000)).toBe(start + 120_000);
+  });
+
+  it("finds a countdown's step into seconds and then each second", () => {
+    const due = 10_000_000;
+    const show = (at: number) => formatCountdown(due - at);
+    // 10 minutes left: the text changes as the minute rounds down.
+    const first = nextChange(show, due - 600_000);
+    expect(show(first)).not.toBe(show(due - 600_000));
+    expect(first - (due - 600_000)).toBeGreaterThan(0);
+    expect(first - (due - 600_000)).toBeLessThanOrEqual(60_000);
+    // In the last two minutes, every second.
+    expect(nextChange(show, due - 30_500)).toBe(due - 30_000 + 1);
+  });
+
+  it("answers the horizon when nothing changes before it", () => {
+    expect(nextChange(() => "same", 5, 1000)).toBe(1005);
+  });
+});
+
+describe("PageClock", () => {
+  it("wakes once, at the earliest change asked for, and not on a timer of its own", () => {
+    const fake = fakeTimers(0);
+    const clock = new PageClock(fake.timers);
+    const a = {};
+    const b = {};
+    clock.follow(a, (at) => formatAge(at)); // changes at 60 s
+    clock.follow(b, (at) => formatAge(at + 30_000)); // changes at 30 s
+    expect(fake.pending()).toBe(1);
+    fake.advance(29_000);
+    expect(fake.woken).toEqual([]);
+    fake.advance(1_000);
+    expect(fake.woken).toEqual([30_000]);
+    expect(clock.now).toBe(30_000);
+    // Nothing re-registered (nothing shown re-ran): no more wakes at all.
+    fake.advance(600_000);
+    expect(fake.woken).toEqual([30_000]);
+    expect(fake.pending()).toBe(0);
+  });
+
+  it("stops waking for what is forgotten (off screen, gone)", () => {
+    const fake = fakeTimers(0);
+    const clock = new PageClock(fake.timers);
+    const row = {};
+    clock.follow(row, (at) => formatAge(at));
+    clock.forget(row);
+    expect(clock.following).toBe(0);
+    fake.advance(3_600_000);
+    expect(fake.woken).toEqual([]);
+  });
+
+  it("wakes a board of minute clocks at most once per change, not once a second", () => {
+    const fake = fakeTimers(0);
+    const clock = new PageClock(fake.timers);
+    // Twenty rows whose ages are spread over the minute, re-registering at
+    // each wake as their effects would.
+    const rows = Array.from({ length: 20 }, (_, i) => ({ started: -i * 3_000 }));
+    const follow = () => {
+      for (const row of rows) clock.follow(row, (at) => formatAge(at - row.started));
+    };
+    follow();
+    for (let i = 0; i < 600; i++) {
+      const before = fake.woken.length;
+      fake.advance(1_000);
+      if (fake.woken.length > before) follow();
+    }
+    // Ten minutes: each row's text changes ten times, twenty rows in
+    // twenty distinct phases: 200 wakes, not 600 seconds × 20 rows.
+    expect(fake.woken.length).toBeLessThanOrEqual(200);
+    expect(fake.woken.length).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe("rowClockText", () => {
+  const row = {
+    started_at: new Date(0).toISOString(),
+    closed_at: null,
+    resolved_at: null,
+    overdue: 0,
+    next_deadline: null,
+    deadlines: [],
+  } as unknown as BoardRow;
+
+  it("changes with the age in minutes only", () => {
+    expect(rowClockText(row, 61_000)).toBe(rowClockText(row, 119_000));
+    expect(rowClockText(row, 119_000)).not.toBe(rowClockText(row, 120_000));
+  });
+
+  it("does not tick once resolved", () => {
+    const resolved = { ...row, resolved_at: new Date(5_000).toISOString() };
+    expect(rowClockText(resolved, 61_000)).toBe(rowClockText(resolved, 7_200_000));
+  });
+});

@@ -73,18 +73,23 @@ screenshot: build
 	cargo run --quiet -p incident-desk-e2e --bin screenshot
 
 # Benchmarks (not timed tests), release builds. Figures go to docs/benchmarks.md.
-# The whole-app parts idle (board-bench: IDLE_SECS, default 600, to read memory;
+# One cargo run builds the app, the bare window and the harness together (one
+# feature set, so nothing is built twice).
+# The whole-app parts idle (window-bench: the app beside a bare Tauri window,
+# tests/bare-window built with it, 4 × IDLE_SECS, default 120;
+# board-bench: IDLE_SECS, default 600, to read memory;
 # nudge-bench: two idle runs of IDLE_SECS, default 120; sync-bench: two idle runs of
-# IDLE_SECS, default 60, with sync on and off) — about 20 minutes in all.
+# IDLE_SECS, default 60, with sync on and off) — about 30 minutes in all.
 bench: ui
 	cargo bench -p incident-core --bench desk
 	cargo bench -p incident-report --bench export
 	cargo bench -p incident-publish --bench confirm
-	cargo build --release -p incident-desk -p incident-core --bins
-	cargo run --release -p incident-desk-e2e --bin board-bench
-	cargo run --release -p incident-desk-e2e --bin nudge-bench
-	cargo run --release -p incident-desk-e2e --bin alert-bench
-	cargo run --release -p incident-desk-e2e --bin sync-bench
+	cargo build --release -p incident-desk -p incident-core -p bare-window -p incident-desk-e2e --bins
+	./target/release/window-bench
+	./target/release/board-bench
+	./target/release/nudge-bench
+	./target/release/alert-bench
+	./target/release/sync-bench
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test --quiet -p incident-core --lib bindings

@@ -122,6 +122,7 @@ pub fn with_commands<R: tauri::Runtime>(
             intake::save_intake_settings,
             intake::new_intake_token,
             backups::backup_problem,
+            scheduler::announced_nudges,
         ])
 }
 

@@ -10,8 +10,8 @@ use crate::tray;
 use incident_core::desk::PendingNudge;
 use incident_core::{Desk, Timestamp};
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -27,7 +27,37 @@ pub const SHOW_BOARD_EVENT: &str = "desk-show-board";
 /// the database: it bounds how late a nudge can be after a suspend.
 const MAX_SLEEP: Duration = Duration::from_secs(5);
 
+/// The nudges announced since the app started, for a window that was not
+/// yet listening when they were: at startup, every deadline already
+/// overdue is announced before the page has loaded.
+#[derive(Default)]
+pub struct AnnouncedNudges(Mutex<Vec<PendingNudge>>);
+
+impl AnnouncedNudges {
+    fn add(&self, nudge: &PendingNudge) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(nudge.clone());
+    }
+
+    fn all(&self) -> Vec<PendingNudge> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The nudges announced so far (the window asks once it listens; the ones
+/// no longer true it drops itself, as it does for live ones).
+#[tauri::command]
+pub(crate) fn announced_nudges(announced: tauri::State<'_, AnnouncedNudges>) -> Vec<PendingNudge> {
+    announced.all()
+}
+
 pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) {
+    app.manage(AnnouncedNudges::default());
     let spawned = std::thread::Builder::new()
         .name("deadline-scheduler".into())
         .spawn(move || run(app, desk, notifier));
@@ -134,6 +164,9 @@ fn deliver_due<R: Runtime>(
         );
         if announced.insert(key) {
             // The window shows every nudge, whether or not a notification can.
+            if let Some(list) = app.try_state::<AnnouncedNudges>() {
+                list.add(nudge);
+            }
             if let Err(error) = app.emit(NUDGE_EVENT, nudge) {
                 tracing::warn!(%error, "could not show a nudge in the window");
             }
@@ -162,8 +195,15 @@ fn deliver_due<R: Runtime>(
         let _ = board.emit(SHOW_BOARD_EVENT, ());
     });
     if shown.is_ok() {
-        for nudge in &rest {
-            mark_shown(desk, nudge);
+        let all = rest.iter().map(|n| {
+            (
+                n.incident_id.as_str(),
+                n.deadline.key.as_str(),
+                n.deadline.due_at,
+            )
+        });
+        if let Err(error) = desk.mark_nudges_shown(all) {
+            tracing::error!(%error, "could not record the summarised nudges as shown");
         }
     }
 }

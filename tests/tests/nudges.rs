@@ -330,3 +330,49 @@ async fn a_burst_of_overdue_deadlines_is_three_notifications_and_one_summary_onc
     session.close().await?;
     Ok(())
 }
+
+/// Deadlines that were already overdue when the app started are announced
+/// before the page listens: the window still shows their cards (it asks
+/// for what was announced once it listens).
+#[tokio::test(flavor = "current_thread")]
+async fn deadlines_overdue_before_the_window_opened_still_show_as_cards() -> TestResult {
+    let home = tempfile::tempdir()?;
+    let db = home.path().join("desk.db");
+    {
+        let desk = incident_core::Desk::open(&db)?.with_author("test")?;
+        for n in 1..=2 {
+            let mut declaration = incident_core::desk::Declaration::new(
+                &format!("Payments {n} are failing"),
+                incident_core::domain::IncidentKind::Outage,
+                "L1",
+            );
+            let half_an_hour_ago = incident_core::SystemClock.now().plus_millis(-30 * 60_000);
+            declaration.at = Some(half_an_hour_ago);
+            desk.declare(declaration)?;
+        }
+    }
+    let options = SessionOptions {
+        db: Some(db),
+        ..SessionOptions::default()
+    };
+    let session = Session::start_with("nudge-startup", options).await?;
+    session.wait_for("[data-testid=incident-row]", WAIT).await?;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let cards = session
+            .client
+            .find_all(fantoccini::Locator::Css("[data-testid=nudge]"))
+            .await?
+            .len();
+        if cards == 2 {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("expected one nudge card per incident, saw {cards}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.screenshot("nudge-startup").await?;
+    session.close().await?;
+    Ok(())
+}

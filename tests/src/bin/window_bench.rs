@@ -46,6 +46,8 @@ async fn main() -> ExitCode {
 }
 
 struct Scenario {
+    /// For screenshots and `WINDOW_BENCH_ONLY` (a comma-separated list).
+    name: &'static str,
     label: &'static str,
     /// None: the bare window; Some(n): the app with n open incidents.
     open: Option<usize>,
@@ -54,21 +56,25 @@ struct Scenario {
 
 const SCENARIOS: [Scenario; 4] = [
     Scenario {
+        name: "bare",
         label: "bare Tauri window",
         open: None,
         entries: 0,
     },
     Scenario {
+        name: "empty",
         label: "Incident Desk, empty board",
         open: Some(0),
         entries: 0,
     },
     Scenario {
+        name: "five",
         label: "Incident Desk, 5 open L1 incidents, deadlines overdue",
         open: Some(5),
         entries: 0,
     },
     Scenario {
+        name: "many",
         label: "Incident Desk, 200 open incidents (50,000 entries), deadlines overdue",
         open: Some(200),
         entries: 50_000,
@@ -81,6 +87,8 @@ struct Measured {
     idle: Vec<ProcessIdle>,
     idle_secs: f64,
     nudge_cards: u64,
+    /// What the page did while idle: commands it called, DOM mutations.
+    activity: String,
 }
 
 struct ProcessIdle {
@@ -93,7 +101,10 @@ impl Measured {
     fn median_first(&self) -> f64 {
         let mut values = self.first_content_ms.clone();
         values.sort_by(|a, b| a.total_cmp(b));
-        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+        values
+            .get(values.len().saturating_sub(1) / 2)
+            .copied()
+            .unwrap_or(f64::NAN)
     }
     fn pss_mib(&self) -> f64 {
         self.idle.iter().map(|p| p.pss_kib).sum::<u64>() as f64 / 1024.0
@@ -118,6 +129,14 @@ fn now_ms() -> i64 {
 /// overdue, the recurring ones partly still running.
 fn seed(db: &Path, open: usize, entries: usize) -> BenchResult<()> {
     let desk = Desk::open(db)?.with_author("bench")?;
+    seed_into(&desk, open, entries)?;
+    // Closing the last connection folds the WAL into the file, which is
+    // then the whole database (copied for each launch).
+    drop(desk);
+    Ok(())
+}
+
+fn seed_into(desk: &Desk, open: usize, entries: usize) -> BenchResult<()> {
     for i in 0..open {
         let level = if open <= 5 || i % 4 == 0 { "L1" } else { "L2" };
         let mut declaration = Declaration::new(
@@ -150,18 +169,31 @@ fn main_process_name(bare: bool) -> &'static str {
     if bare { "bare-window" } else { "incident-desk" }
 }
 
+/// Runs a script in the page, bounded: no call may hang the bench.
+async fn js(
+    session: &Session,
+    script: &str,
+    args: Vec<serde_json::Value>,
+) -> BenchResult<serde_json::Value> {
+    Ok(e2e::within(
+        "a script in the window",
+        Duration::from_secs(15),
+        session.client.execute(script, args),
+    )
+    .await??)
+}
+
 /// Waits for the page's `first-content` mark; its time in epoch ms.
 async fn first_content_at(session: &Session) -> BenchResult<f64> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let value = session
-            .client
-            .execute(
-                "const [mark] = performance.getEntriesByName('first-content');
+        let value = js(
+            session,
+            "const [mark] = performance.getEntriesByName('first-content');
                  return mark ? performance.timeOrigin + mark.startTime : null;",
-                vec![],
-            )
-            .await?;
+            vec![],
+        )
+        .await?;
         if let Some(at) = value.as_f64() {
             return Ok(at);
         }
@@ -173,10 +205,19 @@ async fn first_content_at(session: &Session) -> BenchResult<f64> {
 }
 
 async fn launch(bare: bool, db: Option<&PathBuf>, name: &str) -> BenchResult<(Session, f64)> {
+    // BENCH_APP_ENV=K=V,K=V: extra environment for the window (to try a
+    // WebKit setting side by side).
+    let env = std::env::var("BENCH_APP_ENV")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     let options = SessionOptions {
         db: db.cloned(),
         notifications: !bare,
         binary: bare.then(bare_window_binary),
+        env,
         ..SessionOptions::default()
     };
     let session = Session::start_with(name, options).await?;
@@ -186,6 +227,23 @@ async fn launch(bare: bool, db: Option<&PathBuf>, name: &str) -> BenchResult<(Se
         .first()
         .and_then(|p| started_at_epoch_ms(p.pid))
         .ok_or("the window's process was not found")?;
+    // Where the time went: until the page began loading (native start-up:
+    // the app's own and WebKit's), until its document was parsed, then
+    // until the content showed.
+    let phases = js(
+        &session,
+        "const [nav] = performance.getEntriesByType('navigation');
+         return [performance.timeOrigin, nav ? nav.domContentLoadedEventEnd : null];",
+        vec![],
+    )
+    .await?;
+    let origin = phases[0].as_f64().unwrap_or(f64::NAN);
+    let parsed = phases[1].as_f64().unwrap_or(f64::NAN);
+    eprintln!(
+        "  native start-up {:.0} ms, document loaded +{parsed:.0} ms, content +{:.0} ms",
+        origin - started,
+        shown - origin - parsed
+    );
     Ok((session, shown - started))
 }
 
@@ -198,10 +256,16 @@ async fn measure(scenario: &Scenario, runs: u64, idle: Duration) -> BenchResult<
         seed(&db, open, scenario.entries)?;
         eprintln!("{}: seeded in {:?}", scenario.label, seeding.elapsed());
     }
-    let db = (!bare).then_some(db);
     let mut first_content_ms = Vec::new();
     for run in 0..runs {
-        let (session, first) = launch(bare, db.as_ref(), "window-bench").await?;
+        // Each launch starts from the seeded database as it was: a launch
+        // records its nudges as shown, and the next would have none.
+        let copy = dir.path().join(format!("run-{run}.db"));
+        if !bare {
+            std::fs::copy(&db, &copy)?;
+        }
+        let copy = (!bare).then_some(copy);
+        let (session, first) = launch(bare, copy.as_ref(), "window-bench").await?;
         eprintln!("{}: first content {first:.0} ms", scenario.label);
         first_content_ms.push(first);
         if run + 1 < runs {
@@ -219,24 +283,46 @@ async fn measure(scenario: &Scenario, runs: u64, idle: Duration) -> BenchResult<
         }
         // Let the startup work (nudges, first checks) settle before idling.
         tokio::time::sleep(Duration::from_secs(10)).await;
-        let nudge_cards = session
-            .client
-            .execute(
-                "return document.querySelectorAll('[data-testid=nudge]').length;",
-                vec![],
-            )
-            .await?
-            .as_u64()
-            .unwrap_or(0);
-        let shot = session.screenshot("window-bench").await?;
-        eprintln!("{}: screenshot {}", scenario.label, shot.display());
+        let nudge_cards = js(
+            &session,
+            "return document.querySelectorAll('[data-testid=nudge]').length;",
+            vec![],
+        )
+        .await?
+        .as_u64()
+        .unwrap_or(0);
+        match session
+            .screenshot(&format!("window-bench-{}", scenario.name))
+            .await
+        {
+            Ok(shot) => eprintln!("{}: screenshot {}", scenario.label, shot.display()),
+            Err(error) => eprintln!("{}: no screenshot ({error})", scenario.label),
+        }
         let watched = [main_process_name(bare), WEB_PROCESS, NETWORK_PROCESS];
         let pgid = session.pids().driver_group;
         let before: Vec<(u32, u64)> = group_memory(pgid, &watched)
             .iter()
             .map(|p| (p.pid, cpu_ticks(p.pid)))
             .collect();
+        js(&session, WATCH_ACTIVITY, vec![]).await?;
+        // BENCH_PROBE_TICK_MS=N: a text that changes every N ms, to price
+        // one repaint of this window.
+        if let Ok(ms) = std::env::var("BENCH_PROBE_TICK_MS") {
+            js(&session,
+                    "const probe = document.createElement('span');
+                     document.body.appendChild(probe);
+                     let n = 0;
+                     setInterval(() => { probe.textContent = String(n++); }, Number(arguments[0]));",
+                    vec![serde_json::json!(ms)],
+                )
+                .await?;
+        }
         tokio::time::sleep(idle).await;
+        let activity = js(&session, "return JSON.stringify(window.__idle);", vec![])
+            .await?
+            .as_str()
+            .unwrap_or("null")
+            .to_owned();
         let idle_processes = group_memory(pgid, &watched)
             .into_iter()
             .map(|p| {
@@ -252,6 +338,9 @@ async fn measure(scenario: &Scenario, runs: u64, idle: Duration) -> BenchResult<
                 }
             })
             .collect();
+        if std::env::var_os("BENCH_KEEP_LOGS").is_some() {
+            keep_logs(&session, scenario.name);
+        }
         session.close().await?;
         return Ok(Measured {
             label: scenario.label,
@@ -259,10 +348,39 @@ async fn measure(scenario: &Scenario, runs: u64, idle: Duration) -> BenchResult<
             idle: idle_processes,
             idle_secs: idle.as_secs_f64(),
             nudge_cards,
+            activity,
         });
     }
     Err("no launch was measured (FIRST_RUNS must be at least 1)".into())
 }
+
+/// Copies the app's log beside the screenshots (`BENCH_KEEP_LOGS`), to
+/// see what its startup did and when.
+fn keep_logs(session: &Session, name: &str) {
+    let to = e2e::e2e_output_dir().join(format!("window-bench-{name}-logs"));
+    let _ = std::fs::create_dir_all(&to);
+    if let Ok(entries) = std::fs::read_dir(&session.log_dir) {
+        for entry in entries.flatten() {
+            let _ = std::fs::copy(entry.path(), to.join(entry.file_name()));
+        }
+    }
+    eprintln!("logs in {}", to.display());
+}
+
+/// Counts, while idle, the commands the page calls and its DOM mutations
+/// (what woke it), so a figure can be explained, not only read.
+const WATCH_ACTIVITY: &str = "
+  window.__idle = { calls: {}, mutations: 0 };
+  const internals = window.__TAURI_INTERNALS__;
+  if (internals) {
+    const invoke = internals.invoke;
+    internals.invoke = function (command, ...rest) {
+      window.__idle.calls[command] = (window.__idle.calls[command] || 0) + 1;
+      return invoke.call(this, command, ...rest);
+    };
+  }
+  new MutationObserver((records) => { window.__idle.mutations += records.length; })
+    .observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });";
 
 fn short_name(name: &str) -> &str {
     match name {
@@ -296,7 +414,13 @@ fn report(results: &[Measured]) {
             m.idle
                 .iter()
                 .filter(|p| short_name(&p.name) == wanted)
-                .map(|p| format!("{:.0} MiB / {:.2} %", p.pss_kib as f64 / 1024.0, m.cpu_percent(p.ticks)))
+                .map(|p| {
+                    format!(
+                        "{:.0} MiB / {:.2} %",
+                        p.pss_kib as f64 / 1024.0,
+                        m.cpu_percent(p.ticks)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -307,6 +431,10 @@ fn report(results: &[Measured]) {
             cell("web process"),
             cell("network process")
         );
+    }
+    println!();
+    for m in results {
+        println!("- {}: while idle {}", m.label, m.activity);
     }
     println!();
     println!(
@@ -326,8 +454,12 @@ async fn run() -> BenchResult<()> {
         )
         .into());
     }
+    let only = std::env::var("WINDOW_BENCH_ONLY").unwrap_or_default();
     let mut results = Vec::new();
-    for scenario in &SCENARIOS {
+    for scenario in SCENARIOS
+        .iter()
+        .filter(|s| only.is_empty() || only.split(',').any(|name| name == s.name))
+    {
         results.push(measure(scenario, runs, idle).await?);
     }
     report(&results);

@@ -249,6 +249,9 @@ export interface Backend {
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
   /** A deadline nudge fired (shown in the window whatever the notification server does). */
   onNudge(handler: (nudge: PendingNudge) => void): Promise<() => void>;
+  /** The nudges announced before the window listened (at startup: every
+   *  deadline already overdue). */
+  announcedNudges(): Promise<PendingNudge[]>;
   /** A notification's "Open" asked for an incident. */
   onOpenIncident(handler: (reference: string) => void): Promise<() => void>;
   /** The app was launched again; the running window gets the request. */
@@ -460,6 +463,7 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
     checkForUpdate: () => command<UpdateInfo | null>("check_for_update"),
     foundUpdate: () => command<UpdateInfo | null>("found_update"),
     backupProblem: () => command<string | null>("backup_problem"),
+    announcedNudges: () => command<PendingNudge[]>("announced_nudges"),
     onBackupProblem: (handler) => subscribe<string | null>(BACKUP_PROBLEM_EVENT, handler),
     downloadUpdate: () => command<void>("download_update"),
     installUpdate: () => command<void>("install_update"),

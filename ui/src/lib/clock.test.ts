@@ -94,25 +94,55 @@ describe("PageClock", () => {
     expect(fake.woken).toEqual([]);
   });
 
-  it("wakes a board of minute clocks at most once per change, not once a second", () => {
+  it("gathers a board's minute clocks into a frame every quarter minute, at most 15 s late", () => {
     const fake = fakeTimers(0);
     const clock = new PageClock(fake.timers);
-    // Twenty rows whose ages are spread over the minute, re-registering at
-    // each wake as their effects would.
-    const rows = Array.from({ length: 20 }, (_, i) => ({ started: -i * 3_000 }));
+    // Twenty rows whose ages turn at twenty different seconds of the minute;
+    // each re-registers at every wake, as its effect does.
+    const rows = Array.from({ length: 20 }, (_, i) => ({ started: -i * 3_000, shown: "" }));
     const follow = () => {
-      for (const row of rows) clock.follow(row, (at) => formatAge(at - row.started));
+      for (const row of rows) {
+        const show = (at: number) => formatAge(at - row.started);
+        clock.follow(row, show);
+        row.shown = show(fake.timers.now());
+      }
     };
     follow();
-    for (let i = 0; i < 600; i++) {
+    let worstLag = 0;
+    for (let second = 1; second <= 600; second++) {
+      const before = fake.woken.length;
+      fake.advance(1_000);
+      if (fake.woken.length > before) follow();
+      for (const row of rows) {
+        const truth = (at: number) => formatAge(at - row.started);
+        if (row.shown !== truth(second * 1_000)) {
+          // Stale: by how long since the text turned?
+          let turned = second * 1_000;
+          while (truth(turned - 1) !== row.shown) turned -= 1;
+          worstLag = Math.max(worstLag, second * 1_000 - turned);
+        }
+      }
+    }
+    // Ten minutes: four frames a minute however many rows (not 200, not 600).
+    expect(fake.woken.length).toBeLessThanOrEqual(41);
+    expect(worstLag).toBeLessThanOrEqual(15_000);
+  });
+
+  it("changes seconds texts on the wall clock's second, one frame for all", () => {
+    const fake = fakeTimers(0);
+    const clock = new PageClock(fake.timers);
+    const due = [30_250, 40_700, 50_100];
+    const owners = due.map(() => ({}));
+    const follow = () =>
+      due.forEach((at, i) => clock.follow(owners[i] ?? {}, (t) => formatCountdown(at - t)));
+    follow();
+    for (let i = 0; i < 20; i++) {
       const before = fake.woken.length;
       fake.advance(1_000);
       if (fake.woken.length > before) follow();
     }
-    // Ten minutes: each row's text changes ten times, twenty rows in
-    // twenty distinct phases: 200 wakes, not 600 seconds × 20 rows.
-    expect(fake.woken.length).toBeLessThanOrEqual(200);
-    expect(fake.woken.length).toBeGreaterThanOrEqual(190);
+    expect(fake.woken.length).toBe(20);
+    expect(fake.woken.every((at) => at % 1_000 === 0)).toBe(true);
   });
 });
 

@@ -103,11 +103,20 @@ impl Desk {
         let storage = |error: rusqlite::Error| store::storage_error(error, destination);
         let mut copy = Connection::open(destination).map_err(storage)?;
         {
-            let conn = self.conn();
-            let backup = Backup::new(&conn, &mut copy).map_err(storage)?;
-            // Copy in steps so other processes are never blocked for long.
+            // A reader of its own, copying one snapshot in one step: in WAL
+            // mode it blocks no writer, and the desk's connection stays free
+            // (holding it, a backup at start-up held up the window's board).
+            let source = Connection::open_with_flags(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|error| store::storage_error(error, &self.path))?;
+            source
+                .busy_timeout(Duration::from_secs(5))
+                .map_err(|error| store::storage_error(error, &self.path))?;
+            let backup = Backup::new(&source, &mut copy).map_err(storage)?;
             backup
-                .run_to_completion(256, Duration::from_millis(5), None)
+                .run_to_completion(-1, Duration::ZERO, None)
                 .map_err(storage)?;
         }
         // One self-contained file (no -wal beside it), synced at commit.

@@ -266,12 +266,27 @@ impl Desk {
 
     /// Records that a nudge reached the commander (notification or window).
     pub fn mark_nudge_shown(&self, incident_id: &str, key: &str, due_at: Timestamp) -> Result<()> {
+        self.mark_nudges_shown([(incident_id, key, due_at)])
+    }
+
+    /// [`Desk::mark_nudge_shown`] for many (a summary notification): one
+    /// commit, so a burst of hundreds costs one sync, not hundreds.
+    pub fn mark_nudges_shown<'a>(
+        &self,
+        nudges: impl IntoIterator<Item = (&'a str, &'a str, Timestamp)>,
+    ) -> Result<()> {
         let now = self.clock.now();
-        self.conn()
-            .prepare_cached(
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut update = tx.prepare_cached(
                 "UPDATE nudges SET shown_at = ?4 WHERE incident_id = ?1 AND key = ?2 AND due_at = ?3",
-            )?
-            .execute(params![incident_id, key, due_at, now])?;
+            )?;
+            for (incident_id, key, due_at) in nudges {
+                update.execute(params![incident_id, key, due_at, now])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -7,7 +7,7 @@
 use crate::notifier::{Notifier, NudgeKey, Response, SNOOZE_FROM_NOTIFICATION_SECS};
 use crate::pacing::Budget;
 use crate::tray;
-use incident_core::desk::PendingNudge;
+use incident_core::desk::{IncidentDeadlines, PendingNudge};
 use incident_core::{Desk, Timestamp};
 use std::collections::HashSet;
 use std::sync::mpsc::RecvTimeoutError;
@@ -77,10 +77,19 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
     let mut announced: HashSet<(String, String, i64)> = HashSet::new();
     let mut budget = Budget::new(NUDGES_ONE_BY_ONE, NUDGE_WINDOW);
     loop {
-        deliver_due(&app, &desk, &notifier, &mut announced, &mut budget);
-        close_moot(&desk, &notifier);
+        // One read of every open incident's deadlines per round (each read
+        // replays the open incidents).
+        let open = match desk.open_deadlines() {
+            Ok(open) => open,
+            Err(error) => {
+                tracing::error!(%error, "could not read the deadlines");
+                Vec::new()
+            }
+        };
+        deliver_due(&app, &desk, &open, &notifier, &mut announced, &mut budget);
+        close_moot(&open, &notifier);
         tray::refresh(&app, &desk);
-        let next_change = desk.next_deadline_change().ok().flatten();
+        let next_change = desk.next_deadline_change_in(&open);
         // Sleep until the next change, an event, or (cheaply) MAX_SLEEP.
         loop {
             let wall_before = SystemTime::now();
@@ -145,11 +154,12 @@ fn should_recompute(
 fn deliver_due<R: Runtime>(
     app: &AppHandle<R>,
     desk: &Arc<Desk>,
+    open: &[IncidentDeadlines],
     notifier: &Notifier,
     announced: &mut HashSet<(String, String, i64)>,
     budget: &mut Budget,
 ) {
-    let mut nudges = match desk.nudges_to_show() {
+    let mut nudges = match desk.nudges_to_show_in(open) {
         Ok(nudges) => nudges,
         Err(error) => {
             tracing::error!(%error, "could not compute the nudges");
@@ -219,10 +229,7 @@ fn mark_shown(desk: &Desk, nudge: &PendingNudge) {
 }
 
 /// Closes notifications of nudges that are met, snoozed or gone.
-fn close_moot(desk: &Desk, notifier: &Notifier) {
-    let Ok(open) = desk.open_deadlines() else {
-        return;
-    };
+fn close_moot(open: &[IncidentDeadlines], notifier: &Notifier) {
     let wanted: HashSet<NudgeKey> = open
         .iter()
         .flat_map(|incident| {

@@ -40,6 +40,12 @@ pub const CHECK_UPDATES_EVENT: &str = "desk-check-updates";
 #[derive(Default)]
 struct ListedIncidents(Mutex<Vec<String>>);
 
+/// The count and overdue mark the tray shows: set again only when they
+/// change (each set is D-Bus traffic, and the icon a new image), since the
+/// scheduler refreshes the tray at every deadline change.
+#[derive(Default)]
+struct ShownStatus(Mutex<Option<(String, bool)>>);
+
 /// Longest incident title shown in the menu.
 const MENU_TITLE_CHARS: usize = 48;
 
@@ -98,6 +104,7 @@ const INCIDENT_PREFIX: &str = "incident:";
 
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     app.manage(ListedIncidents::default());
+    app.manage(ShownStatus::default());
     let menu = build_menu(app, &[])?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Incident Desk")
@@ -157,6 +164,14 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
         (n, 0) => format!("{n} open"),
         (n, o) => format!("{n} open · {o} overdue"),
     };
+    if let Some(shown) = app.try_state::<ShownStatus>() {
+        let mut shown = shown.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Some((text.clone(), overdue > 0));
+        if *shown == now {
+            return;
+        }
+        *shown = now;
+    }
     let _ = tray.set_tooltip(Some(format!("Incident Desk — {text}")));
     let _ = tray.set_title(Some(if open == 0 { String::new() } else { text }));
     if let Some(icon) = app.default_window_icon() {

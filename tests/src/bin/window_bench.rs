@@ -370,7 +370,12 @@ fn keep_logs(session: &Session, name: &str) {
 /// Counts, while idle, the commands the page calls and its DOM mutations
 /// (what woke it), so a figure can be explained, not only read.
 const WATCH_ACTIVITY: &str = "
-  window.__idle = { calls: {}, mutations: 0 };
+  window.__idle = { calls: {}, mutations: 0, timers: 0, animations: [] };
+  const setTimer = window.setTimeout;
+  window.setTimeout = function (...args) { window.__idle.timers += 1; return setTimer.apply(this, args); };
+  setTimer(() => {
+    window.__idle.animations = document.getAnimations().map((a) => a.animationName || a.transitionProperty || 'animation');
+  }, 5000);
   const internals = window.__TAURI_INTERNALS__;
   if (internals) {
     const invoke = internals.invoke;

@@ -203,9 +203,16 @@ impl Desk {
     /// listed, it is recorded (with a timeline entry); it stays listed until
     /// [`Desk::mark_nudge_shown`], also across restarts.
     pub fn nudges_to_show(&self) -> Result<Vec<PendingNudge>> {
+        let open = self.open_deadlines()?;
+        self.nudges_to_show_in(&open)
+    }
+
+    /// [`Desk::nudges_to_show`] from deadlines just read with
+    /// [`Desk::open_deadlines`] (the scheduler reads them once per round).
+    pub fn nudges_to_show_in(&self, open: &[IncidentDeadlines]) -> Result<Vec<PendingNudge>> {
         let now = self.clock.now();
         let mut wanted = Vec::new();
-        for incident in self.open_deadlines()? {
+        for incident in open {
             for deadline in incident.deadlines.iter().filter(|d| d.wants_nudge()) {
                 wanted.push(PendingNudge {
                     incident_id: incident.id.clone(),
@@ -355,12 +362,15 @@ impl Desk {
 
     /// The next moment any open incident's deadline changes state.
     pub fn next_deadline_change(&self) -> Result<Option<Timestamp>> {
+        Ok(self.next_deadline_change_in(&self.open_deadlines()?))
+    }
+
+    /// [`Desk::next_deadline_change`] from deadlines just read.
+    pub fn next_deadline_change_in(&self, open: &[IncidentDeadlines]) -> Option<Timestamp> {
         let now = self.clock.now();
-        Ok(self
-            .open_deadlines()?
-            .iter()
+        open.iter()
             .filter_map(|i| next_change(&i.deadlines, now))
-            .min())
+            .min()
     }
 }
 

@@ -218,7 +218,6 @@ async fn launch(bare: bool, db: Option<&PathBuf>, name: &str) -> BenchResult<(Se
         notifications: !bare,
         binary: bare.then(bare_window_binary),
         env,
-        ..SessionOptions::default()
     };
     let session = Session::start_with(name, options).await?;
     let shown = first_content_at(&session).await?;

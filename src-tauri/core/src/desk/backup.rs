@@ -19,7 +19,7 @@ use crate::error::{DeskError, Result};
 use crate::files;
 use crate::store::{self, APPLICATION_ID, LATEST_VERSION};
 use crate::time::Timestamp;
-use rusqlite::backup::Backup;
+use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -115,9 +115,7 @@ impl Desk {
                 .busy_timeout(Duration::from_secs(5))
                 .map_err(|error| store::storage_error(error, &self.path))?;
             let backup = Backup::new(&source, &mut copy).map_err(storage)?;
-            backup
-                .run_to_completion(-1, Duration::ZERO, None)
-                .map_err(storage)?;
+            copy_all(&backup).map_err(storage)?;
         }
         // One self-contained file (no -wal beside it), synced at commit.
         let _mode: String = copy
@@ -413,6 +411,27 @@ fn refusal(target: &Path, what: &str) -> DeskError {
             target.display()
         ),
     )
+}
+
+/// Copies every page in one step (one snapshot of the source), retrying a
+/// busy or locked database for a few seconds.
+fn copy_all(backup: &Backup<'_, '_>) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            _ if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            _ => {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                    Some("the database stayed busy for 10 s during the backup".to_owned()),
+                ));
+            }
+        }
+    }
 }
 
 /// The first problem `PRAGMA integrity_check` reports, if any.

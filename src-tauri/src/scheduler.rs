@@ -79,17 +79,20 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
     loop {
         // One read of every open incident's deadlines per round (each read
         // replays the open incidents).
-        let open = match desk.open_deadlines() {
-            Ok(open) => open,
-            Err(error) => {
-                tracing::error!(%error, "could not read the deadlines");
-                Vec::new()
-            }
-        };
-        deliver_due(&app, &desk, &open, &notifier, &mut announced, &mut budget);
-        close_moot(&open, &notifier);
+        // A failed read skips the round: an empty list would close every
+        // notification shown.
+        let open = desk
+            .open_deadlines()
+            .inspect_err(|error| tracing::error!(%error, "could not read the deadlines"))
+            .ok();
+        if let Some(open) = &open {
+            deliver_due(&app, &desk, open, &notifier, &mut announced, &mut budget);
+            close_moot(open, &notifier);
+        }
         tray::refresh(&app, &desk);
-        let next_change = desk.next_deadline_change_in(&open);
+        let next_change = open
+            .as_deref()
+            .and_then(|open| desk.next_deadline_change_in(open));
         // Sleep until the next change, an event, or (cheaply) MAX_SLEEP.
         loop {
             let wall_before = SystemTime::now();

@@ -77,12 +77,11 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
     let mut announced: HashSet<(String, String, i64)> = HashSet::new();
     let mut budget = Budget::new(NUDGES_ONE_BY_ONE, NUDGE_WINDOW);
     loop {
-        // One read of every open incident's deadlines per round (each read
-        // replays the open incidents).
-        // A failed read skips the round: an empty list would close every
-        // notification shown.
+        // One read of every open incident's deadlines per round (the
+        // board's query). A failed read skips the round: an empty list would
+        // close every notification shown.
         let open = desk
-            .open_deadlines()
+            .open_unmet_deadlines()
             .inspect_err(|error| tracing::error!(%error, "could not read the deadlines"))
             .ok();
         if let Some(open) = &open {

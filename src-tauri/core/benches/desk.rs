@@ -217,6 +217,26 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(desk.list_incidents(false).map(|rows| rows.len())))
     });
 
+    // The deadline scheduler's round: every open incident's deadlines, then
+    // the nudges to show (all recorded already, as in a steady state), by
+    // the board's one query; beside it, the same deadlines read incident by
+    // incident (what a round cost before).
+    if let Err(error) = desk.nudges_to_show() {
+        return eprintln!("bench: nudges failed: {error}");
+    }
+    group.bench_function("scheduler_round_1000_open", |b| {
+        b.iter(|| {
+            black_box(
+                desk.open_unmet_deadlines()
+                    .and_then(|open| desk.nudges_to_show_in(&open))
+                    .map(|n| n.len()),
+            )
+        })
+    });
+    group.bench_function("deadlines_1000_open_one_read_each", |b| {
+        b.iter(|| black_box(desk.open_deadlines().map(|open| open.len())))
+    });
+
     // The outbox's cost on the board: 200 incidents with an approved
     // message, then the same messages waiting in the outbox (the board
     // counts them per row), measured one after the other.

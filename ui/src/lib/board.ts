@@ -68,7 +68,7 @@ export function rowClockText(row: BoardRow, at: number): string {
   const parts = [String(rowAlarm(row, at))];
   if (!row.closed_at && !row.resolved_at) parts.push(rowAge(row, at));
   for (const deadline of row.deadlines) {
-    const shown = countdown(deadline, at);
+    const shown = countdown(deadline, at, "minutes");
     parts.push(`${shown.tone} ${shown.text}`);
   }
   return parts.join("|");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Deadline } from "./bindings";
-import { countdown, formatCountdown, snoozable } from "./deadlines";
+import { countdown, formatCountdown, formatMinuteCountdown, snoozable } from "./deadlines";
 
 describe("formatCountdown", () => {
   it("shows seconds only in the last two minutes", () => {
@@ -23,6 +23,27 @@ describe("formatCountdown", () => {
   });
 });
 
+describe("formatMinuteCountdown (the board)", () => {
+  it("reads in whole minutes, rounded up, and <1m in the last one", () => {
+    expect(formatMinuteCountdown(185_000)).toBe("4m");
+    expect(formatMinuteCountdown(65_000)).toBe("2m");
+    expect(formatMinuteCountdown(60_000)).toBe("<1m");
+    expect(formatMinuteCountdown(5_000)).toBe("<1m");
+    expect(formatMinuteCountdown(3 * 3_600_000)).toBe("3h 00m");
+  });
+
+  it("changes once a minute, also in the last minutes", () => {
+    let changes = 0;
+    let last = "";
+    for (let left = 3_600_000; left > 0; left -= 1000) {
+      const text = formatMinuteCountdown(left);
+      if (text !== last) changes += 1;
+      last = text;
+    }
+    expect(changes).toBeLessThanOrEqual(61);
+  });
+});
+
 const base: Deadline = {
   key: "first_update",
   label: "first user update",
@@ -35,6 +56,16 @@ const base: Deadline = {
 const due = Date.parse(base.due_at);
 
 describe("countdown", () => {
+  it("on the board, never in seconds: before, at and after the deadline", () => {
+    expect(countdown(base, due - 65_000, "minutes")).toEqual({ text: "in 2m", tone: "ok" });
+    expect(countdown(base, due - 30_000, "minutes")).toEqual({ text: "in <1m", tone: "ok" });
+    expect(countdown(base, due + 30_000, "minutes")).toEqual({
+      text: "<1m overdue",
+      tone: "overdue",
+    });
+    expect(countdown(base, due + 250_000, "minutes").text).toBe("4m overdue");
+  });
+
   it("counts down to the deadline", () => {
     expect(countdown(base, due - 185_000)).toEqual({ text: "in 4m", tone: "ok" });
     expect(countdown(base, due - 65_000)).toEqual({ text: "in 1m 05s", tone: "ok" });

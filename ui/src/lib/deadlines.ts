@@ -27,23 +27,42 @@ export function formatOverdue(ms: number): string {
   return ms < 60_000 ? formatElapsed(ms) : formatAge(ms);
 }
 
-export function countdown(deadline: Deadline, now: number): Countdown {
+/** How finely a countdown reads. The board reads in minutes: every changed
+ *  text costs a repaint of the window (a whole frame in software), and a
+ *  board of many rows would repaint each second of every deadline's last
+ *  minutes. The incident room, one incident at a time, shows the seconds. */
+export type Precision = "seconds" | "minutes";
+
+/** Minutes only: whole minutes rounded up, `<1m` in the last one. */
+export function formatMinuteCountdown(ms: number): string {
+  if (ms <= 60_000) return "<1m";
+  if (ms < 3_600_000) return `${Math.ceil(ms / 60_000)}m`;
+  return formatElapsed(ms);
+}
+
+export function countdown(
+  deadline: Deadline,
+  now: number,
+  precision: Precision = "seconds",
+): Countdown {
   const due = Date.parse(deadline.due_at);
   const left = due - now;
+  const ahead = precision === "seconds" ? formatCountdown : formatMinuteCountdown;
+  const past = precision === "seconds" ? formatOverdue : formatAge;
   switch (deadline.state) {
     case "met":
       return { text: "met", tone: "met" };
     case "snoozed":
       return {
-        text: `snoozed ${formatCountdown(Math.max(0, Date.parse(deadline.snoozed_until ?? "") - now))}`,
+        text: `snoozed ${ahead(Math.max(0, Date.parse(deadline.snoozed_until ?? "") - now))}`,
         tone: "snoozed",
       };
     case "stalled":
-      return { text: `stalled ${formatOverdue(now - due)}`, tone: "stalled" };
+      return { text: `stalled ${past(now - due)}`, tone: "stalled" };
     default:
-      if (left <= 0) return { text: `${formatOverdue(-left)} overdue`, tone: "overdue" };
+      if (left <= 0) return { text: `${past(-left)} overdue`, tone: "overdue" };
       return {
-        text: `in ${formatCountdown(left)}`,
+        text: `in ${ahead(left)}`,
         tone: deadline.state === "due" ? "soon" : "ok",
       };
   }

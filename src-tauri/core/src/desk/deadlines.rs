@@ -7,7 +7,7 @@ use super::records;
 use super::timeline::{self, NewEntry};
 use crate::domain::*;
 use crate::error::{DeskError, Result};
-use crate::model::ChangeEvent;
+use crate::model::{BoardView, ChangeEvent};
 use crate::time::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -198,6 +198,25 @@ impl Desk {
         Ok(all)
     }
 
+    /// The deadlines not yet met of every open incident, most severe level
+    /// first: [`Desk::open_deadlines`] without the met ones, computed by the
+    /// board's one query instead of one read per incident. What the
+    /// scheduler reads each round (met deadlines never nudge nor change).
+    pub fn open_unmet_deadlines(&self) -> Result<Vec<IncidentDeadlines>> {
+        Ok(self
+            .board(BoardView::Open)?
+            .into_iter()
+            .map(|row| IncidentDeadlines {
+                id: row.id,
+                reference: row.reference,
+                title: row.title,
+                level: row.level,
+                level_rank: row.level_rank,
+                deadlines: row.deadlines,
+            })
+            .collect())
+    }
+
     /// Nudges to show now: overdue or stalled deadlines (not snoozed) whose
     /// nudge was never shown. Each one fires once: the first time it is
     /// listed, it is recorded (with a timeline entry); it stays listed until
@@ -224,6 +243,19 @@ impl Desk {
                     deadline: deadline.clone(),
                 });
             }
+        }
+        // Most rounds find every nudge already recorded: one read tells,
+        // and no write lock is taken. A nudge not yet recorded goes through
+        // the transaction below, which decides again under the lock.
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let recorded = recorded_nudges(&self.conn())?;
+        if wanted.iter().all(|n| recorded.contains_key(&nudge_key(n))) {
+            return Ok(wanted
+                .into_iter()
+                .filter(|n| recorded.get(&nudge_key(n)) == Some(&false))
+                .collect());
         }
         let mut pending = Vec::new();
         let mut fired = Vec::new();
@@ -372,6 +404,29 @@ impl Desk {
             .filter_map(|i| next_change(&i.deadlines, now))
             .min()
     }
+}
+
+type NudgeKey = (String, String, Timestamp);
+
+fn nudge_key(nudge: &PendingNudge) -> NudgeKey {
+    (
+        nudge.incident_id.clone(),
+        nudge.deadline.key.clone(),
+        nudge.deadline.due_at,
+    )
+}
+
+/// The nudges recorded for open incidents, and whether each was shown.
+fn recorded_nudges(conn: &Connection) -> Result<HashMap<NudgeKey, bool>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT n.incident_id, n.key, n.due_at, n.shown_at IS NOT NULL
+           FROM nudges n JOIN incidents i ON i.id = n.incident_id
+          WHERE i.closed_at IS NULL",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(((row.get(0)?, row.get(1)?, row.get(2)?), row.get(3)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn ensure_level(conn: &Connection, level: &str) -> Result<()> {

@@ -801,6 +801,62 @@ mod deadlines {
     }
 
     #[test]
+    fn the_schedulers_one_query_reads_the_same_deadlines_as_one_read_per_incident() -> TestResult {
+        let f = fixture()?;
+        declare(&f.desk, "API down")?;
+        f.desk.declare(Declaration::new(
+            "Search slow",
+            IncidentKind::Degradation,
+            "L2",
+        ))?;
+        declare(&f.desk, "Queue stuck")?;
+        declare(&f.desk, "Resolved one")?;
+        f.desk
+            .set_stage("INC-1", Stage::Classify, StageState::Done, None, None)?;
+        f.desk
+            .set_stage("INC-3", Stage::Classify, StageState::Done, None, None)?;
+        f.desk
+            .set_stage("INC-3", Stage::Diagnose, StageState::Active, None, None)?;
+        f.desk.set_status("INC-4", PublicStatus::Resolved, None)?;
+        f.clock.advance_secs(25 * 60);
+        f.desk.snooze("INC-2", "classify", 600)?;
+        f.desk.record_sent_communication(
+            "INC-1",
+            Channel::StatusPage,
+            "",
+            "Investigating",
+            None,
+        )?;
+        let unmet = f.desk.open_unmet_deadlines()?;
+        let expected: Vec<IncidentDeadlines> = f
+            .desk
+            .open_deadlines()?
+            .into_iter()
+            .map(|mut incident| {
+                incident.deadlines.retain(|d| d.state != DeadlineState::Met);
+                incident
+                    .deadlines
+                    .sort_by_key(|d| (!d.wants_nudge(), d.due_at));
+                incident
+            })
+            .collect();
+        assert_eq!(unmet, expected);
+        let states: Vec<DeadlineState> = unmet
+            .iter()
+            .flat_map(|i| i.deadlines.iter().map(|d| d.state))
+            .collect();
+        for state in [
+            DeadlineState::Overdue,
+            DeadlineState::Stalled,
+            DeadlineState::Snoozed,
+        ] {
+            assert!(states.contains(&state), "{state:?} in {states:?}");
+        }
+        assert_eq!(unmet.len(), 4);
+        Ok(())
+    }
+
+    #[test]
     fn a_nudge_fires_once_is_recorded_and_survives_a_restart() -> TestResult {
         let f = fixture()?;
         declare(&f.desk, "Login broken")?;

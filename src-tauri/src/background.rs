@@ -69,7 +69,25 @@ fn with_pending(
             batch.push(next);
         }
     }
-    batch
+    collapse(batch)
+}
+
+/// More incidents changed at once than this (nudges recorded for hundreds of
+/// overdue incidents at start-up): the window is told "reload everything"
+/// once instead. Each event is a script run in the page.
+const MAX_INCIDENT_EVENTS: usize = 8;
+
+fn collapse(batch: Vec<ChangeEvent>) -> Vec<ChangeEvent> {
+    let incidents = batch
+        .iter()
+        .filter(|e| matches!(e, ChangeEvent::Incident { .. }))
+        .count();
+    if incidents > MAX_INCIDENT_EVENTS {
+        // `External` means "anything may have changed": every view reloads.
+        vec![ChangeEvent::External]
+    } else {
+        batch
+    }
 }
 
 /// Publishes `External` on the desk's channel when another process committed.
@@ -148,5 +166,31 @@ pub fn watch_database(desk: Arc<Desk>, holder: &DatabaseWatcher) {
             %error,
             "cannot watch the database files; other processes' writes show within a second"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(n: usize) -> ChangeEvent {
+        ChangeEvent::Incident {
+            id: format!("id-{n}"),
+            reference: format!("INC-{n}"),
+        }
+    }
+
+    #[test]
+    fn a_few_changes_reach_the_window_as_they_are_and_a_burst_as_one_reload() {
+        let few: Vec<ChangeEvent> = (1..=MAX_INCIDENT_EVENTS)
+            .map(incident)
+            .chain([ChangeEvent::Alerts])
+            .collect();
+        assert_eq!(collapse(few.clone()), few);
+        let burst: Vec<ChangeEvent> = (0..=MAX_INCIDENT_EVENTS)
+            .map(incident)
+            .chain([ChangeEvent::Directory])
+            .collect();
+        assert_eq!(collapse(burst), vec![ChangeEvent::External]);
     }
 }

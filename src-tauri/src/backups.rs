@@ -1,4 +1,5 @@
-//! Automatic backups while the app runs: one at startup, then every hour.
+//! Automatic backups while the app runs: one shortly after startup, then
+//! every hour.
 //! A backup that fails (a damaged database, a full disk) is logged and
 //! shown in the window until one succeeds again: a silent failure would
 //! leave the commander without a copy exactly when one is needed.
@@ -10,6 +11,11 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// How often a backup is taken while the app runs (plus one at startup).
 const BACKUP_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// The start-up backup waits this long after the app starts.
+const START_DELAY: Duration = Duration::from_secs(5);
+/// The thread looks at the clock this often (a suspend may pass the hour).
+const CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// The event the window listens to: the problem's sentence, or null once
 /// backups work again.
@@ -45,13 +51,18 @@ pub fn keep_backups<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
     let spawned = std::thread::Builder::new()
         .name("backups".into())
         .spawn(move || {
-            let mut next = Instant::now();
+            // The start-up backup copies the whole file: not while the window
+            // is opening (it took CPU and disk from the first paint).
+            let mut next = Instant::now() + START_DELAY;
             loop {
                 if Instant::now() >= next {
                     back_up_once(&app, &desk);
                     next = Instant::now() + BACKUP_EVERY;
                 }
-                std::thread::sleep(Duration::from_secs(60));
+                std::thread::sleep(
+                    next.saturating_duration_since(Instant::now())
+                        .min(CHECK_EVERY),
+                );
             }
         });
     if let Err(error) = spawned {

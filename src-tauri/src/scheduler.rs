@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-/// The event telling the window to show a nudge.
+/// The event telling the window to show new nudges (a list).
 pub const NUDGE_EVENT: &str = "desk-nudge";
 /// The event telling the window to open an incident (from a notification).
 pub const OPEN_EVENT: &str = "desk-open-incident";
@@ -72,8 +72,14 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notif
 const NUDGES_ONE_BY_ONE: usize = 3;
 const NUDGE_WINDOW: Duration = Duration::from_secs(60);
 
+/// The first round waits this long: at start-up it may record hundreds of
+/// nudges (deadlines that passed while the app was closed), which is not to
+/// compete with the window's first paint.
+const STARTUP_GRACE: Duration = Duration::from_secs(2);
+
 fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) {
     let events = desk.subscribe();
+    std::thread::sleep(STARTUP_GRACE);
     let mut announced: HashSet<(String, String, i64)> = HashSet::new();
     let mut budget = Budget::new(NUDGES_ONE_BY_ONE, NUDGE_WINDOW);
     loop {
@@ -168,6 +174,7 @@ fn deliver_due<R: Runtime>(
             return;
         }
     };
+    let mut fresh = Vec::new();
     for nudge in &nudges {
         let key = (
             nudge.incident_id.clone(),
@@ -175,15 +182,19 @@ fn deliver_due<R: Runtime>(
             nudge.deadline.due_at.millis(),
         );
         if announced.insert(key) {
-            // The window shows every nudge, whether or not a notification can.
             if let Some(list) = app.try_state::<AnnouncedNudges>() {
                 list.add(nudge);
             }
-            if let Err(error) = app.emit(NUDGE_EVENT, nudge) {
-                tracing::warn!(%error, "could not show a nudge in the window");
-            }
             tracing::info!(summary = %nudge.summary, "nudge");
+            fresh.push(nudge);
         }
+    }
+    // The window shows every nudge, whether or not a notification can: the
+    // round's new ones in one event (each event is a script run in the page).
+    if !fresh.is_empty()
+        && let Err(error) = app.emit(NUDGE_EVENT, &fresh)
+    {
+        tracing::warn!(%error, "could not show the nudges in the window");
     }
     // The most severe and the longest overdue go out one by one.
     nudges.sort_by_key(|n| (n.level_rank, n.deadline.due_at.millis()));

@@ -316,6 +316,11 @@ async fn measure(scenario: &Scenario, runs: u64, idle: Duration) -> BenchResult<
                 )
                 .await?;
         }
+        // BENCH_PROBE_SCRIPT=JS: run in the page before idling, to see what
+        // a change to the page does to the figures (an experiment).
+        if let Ok(script) = std::env::var("BENCH_PROBE_SCRIPT") {
+            js(&session, &script, vec![]).await?;
+        }
         tokio::time::sleep(idle).await;
         let activity = js(&session, "return JSON.stringify(window.__idle);", vec![])
             .await?

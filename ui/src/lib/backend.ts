@@ -247,8 +247,9 @@ export interface Backend {
   leaveTeamServer(): Promise<void>;
   /** Calls `handler` after every committed change (also other processes'); returns an unsubscribe. */
   onChange(handler: (event: ChangeEvent) => void): Promise<() => void>;
-  /** A deadline nudge fired (shown in the window whatever the notification server does). */
-  onNudge(handler: (nudge: PendingNudge) => void): Promise<() => void>;
+  /** Deadline nudges fired, one scheduler round's at a time (shown in the
+   *  window whatever the notification server does). */
+  onNudge(handler: (nudges: PendingNudge[]) => void): Promise<() => void>;
   /** The nudges announced before the window listened (at startup: every
    *  deadline already overdue). */
   announcedNudges(): Promise<PendingNudge[]>;
@@ -481,7 +482,7 @@ export function tauriBackend(call: Invoke = invoke, subscribe: Listen = tauriLis
       command<SyncStatus>("join_team_server", { request: { team, connection, secret } }),
     leaveTeamServer: () => command<void>("leave_team_server"),
     onChange: (handler) => subscribe<ChangeEvent>(CHANGE_EVENT, handler),
-    onNudge: (handler) => subscribe<PendingNudge>(NUDGE_EVENT, handler),
+    onNudge: (handler) => subscribe<PendingNudge[]>(NUDGE_EVENT, handler),
     onOpenIncident: (handler) => subscribe<string>(OPEN_EVENT, handler),
     onLaunch: (handler) => subscribe<LaunchRequest>(LAUNCH_EVENT, handler),
     onUpdateAvailable: (handler) => subscribe<UpdateInfo>(UPDATE_AVAILABLE_EVENT, handler),

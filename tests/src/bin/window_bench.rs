@@ -232,14 +232,23 @@ async fn launch(bare: bool, db: Option<&PathBuf>, name: &str) -> BenchResult<(Se
     let phases = js(
         &session,
         "const [nav] = performance.getEntriesByType('navigation');
-         return [performance.timeOrigin, nav ? nav.domContentLoadedEventEnd : null];",
+         const at = (name) => { const [m] = performance.getEntriesByName(name); return m ? m.startTime : null; };
+         return [performance.timeOrigin, nav ? nav.domContentLoadedEventEnd : null, at('script'), at('board-data')];",
         vec![],
     )
     .await?;
     let origin = phases[0].as_f64().unwrap_or(f64::NAN);
     let parsed = phases[1].as_f64().unwrap_or(f64::NAN);
+    // The app's own marks (absent in the bare window): its script began,
+    // the board's first answer arrived.
+    let marks = match (phases[2].as_f64(), phases[3].as_f64()) {
+        (Some(script), Some(data)) => {
+            format!(" (script at +{script:.0} ms, board data at +{data:.0} ms)")
+        }
+        _ => String::new(),
+    };
     eprintln!(
-        "  native start-up {:.0} ms, document loaded +{parsed:.0} ms, content +{:.0} ms",
+        "  native start-up {:.0} ms, document loaded +{parsed:.0} ms, content +{:.0} ms{marks}",
         origin - started,
         shown - origin - parsed
     );

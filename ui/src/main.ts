@@ -12,3 +12,4 @@ if (target === null) {
 }
 
 mount(App, { target, props: { backend: tauriBackend() } });
+performance.mark("mounted");

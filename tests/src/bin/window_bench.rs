@@ -233,7 +233,7 @@ async fn launch(bare: bool, db: Option<&PathBuf>, name: &str) -> BenchResult<(Se
         &session,
         "const [nav] = performance.getEntriesByType('navigation');
          const at = (name) => { const [m] = performance.getEntriesByName(name); return m ? m.startTime : null; };
-         return [performance.timeOrigin, nav ? nav.domContentLoadedEventEnd : null, at('script'), at('board-data')];",
+         return [performance.timeOrigin, nav ? nav.domContentLoadedEventEnd : null, at('script'), at('board-data'), at('mounted'), at('rows-in-dom')];",
         vec![],
     )
     .await?;
@@ -241,11 +241,17 @@ async fn launch(bare: bool, db: Option<&PathBuf>, name: &str) -> BenchResult<(Se
     let parsed = phases[1].as_f64().unwrap_or(f64::NAN);
     // The app's own marks (absent in the bare window): its script began,
     // the board's first answer arrived.
-    let marks = match (phases[2].as_f64(), phases[3].as_f64()) {
-        (Some(script), Some(data)) => {
-            format!(" (script at +{script:.0} ms, board data at +{data:.0} ms)")
-        }
-        _ => String::new(),
+    let mark = |i: usize| phases[i].as_f64().unwrap_or(f64::NAN);
+    let marks = if phases[2].is_null() {
+        String::new()
+    } else {
+        format!(
+            " (script at +{:.0} ms, mounted +{:.0}, board data +{:.0}, rows in the DOM +{:.0})",
+            mark(2),
+            mark(4),
+            mark(3),
+            mark(5)
+        )
     };
     eprintln!(
         "  native start-up {:.0} ms, document loaded +{parsed:.0} ms, content +{:.0} ms{marks}",

@@ -83,18 +83,23 @@ fn run<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>, notifier: Arc<Notifier>) 
     let mut announced: HashSet<(String, String, i64)> = HashSet::new();
     let mut budget = Budget::new(NUDGES_ONE_BY_ONE, NUDGE_WINDOW);
     loop {
-        // One read of every open incident's deadlines per round (the
-        // board's query). A failed read skips the round: an empty list would
-        // close every notification shown.
-        let open = desk
-            .open_unmet_deadlines()
+        // One read of the board per round: the deadlines and the tray come
+        // from it. A failed read skips the round: an empty list would close
+        // every notification shown.
+        let rows = desk
+            .list_incidents(false)
             .inspect_err(|error| tracing::error!(%error, "could not read the deadlines"))
             .ok();
+        let open: Option<Vec<IncidentDeadlines>> = rows
+            .as_deref()
+            .map(|rows| rows.iter().map(IncidentDeadlines::of_board_row).collect());
         if let Some(open) = &open {
             deliver_due(&app, &desk, open, &notifier, &mut announced, &mut budget);
             close_moot(open, &notifier);
         }
-        tray::refresh(&app, &desk);
+        if let Some(rows) = &rows {
+            tray::refresh(&app, rows);
+        }
         let next_change = open
             .as_deref()
             .and_then(|open| desk.next_deadline_change_in(open));

@@ -3,7 +3,6 @@
 //! open the window, each open incident with its level, check for updates, quit.
 
 use crate::{launch, scheduler};
-use incident_core::Desk;
 use incident_core::model::BoardRow;
 use std::sync::Mutex;
 use tauri::image::Image;
@@ -148,15 +147,12 @@ fn refresh_menu<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>, rows: &[Boar
     }
 }
 
-/// Updates the count and the overdue mark.
-pub fn refresh<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+/// Updates the count and the overdue mark from the open incidents' rows.
+pub fn refresh<R: Runtime>(app: &AppHandle<R>, rows: &[BoardRow]) {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
-    let Ok(rows) = desk.list_incidents(false) else {
-        return;
-    };
-    refresh_menu(app, &tray, &rows);
+    refresh_menu(app, &tray, rows);
     let open = rows.len();
     let overdue: i64 = rows.iter().map(|r| r.overdue).sum();
     let text = match (open, overdue) {

@@ -7,7 +7,7 @@ use super::records;
 use super::timeline::{self, NewEntry};
 use crate::domain::*;
 use crate::error::{DeskError, Result};
-use crate::model::{BoardView, ChangeEvent};
+use crate::model::{BoardRow, BoardView, ChangeEvent};
 use crate::time::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,21 @@ pub struct IncidentDeadlines {
     pub level: String,
     pub level_rank: i64,
     pub deadlines: Vec<Deadline>,
+}
+
+impl IncidentDeadlines {
+    /// A board row's deadlines (those not yet met), for a reader that has
+    /// the board already.
+    pub fn of_board_row(row: &BoardRow) -> IncidentDeadlines {
+        IncidentDeadlines {
+            id: row.id.clone(),
+            reference: row.reference.clone(),
+            title: row.title.clone(),
+            level: row.level.clone(),
+            level_rank: row.level_rank,
+            deadlines: row.deadlines.clone(),
+        }
+    }
 }
 
 /// A nudge the app should show now.
@@ -205,15 +220,8 @@ impl Desk {
     pub fn open_unmet_deadlines(&self) -> Result<Vec<IncidentDeadlines>> {
         Ok(self
             .board(BoardView::Open)?
-            .into_iter()
-            .map(|row| IncidentDeadlines {
-                id: row.id,
-                reference: row.reference,
-                title: row.title,
-                level: row.level,
-                level_rank: row.level_rank,
-                deadlines: row.deadlines,
-            })
+            .iter()
+            .map(IncidentDeadlines::of_board_row)
             .collect())
     }
 
